@@ -1,0 +1,48 @@
+package io.bookmarket.contracts;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ContractsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theDocumentedExamplesConform() throws Exception {
+        assertThat(Contracts.violations("RegRequested", JSON.readTree(
+                "{\"id\":1,\"bookId\":99,\"bookNm\":\"mybook\",\"publId\":100,\"regYn\":\"RegRequested\",\"occurredAt\":\"2026-11-24T10:15:30.123Z\"}")))
+                .isEmpty();
+        assertThat(Contracts.violations("Approved", JSON.readTree(
+                "{\"id\":7,\"reqReqId\":1,\"publId\":100,\"appYn\":\"Approved\",\"occurredAt\":\"2026-11-24T10:16:02Z\"}")))
+                .isEmpty();
+    }
+
+    @Test
+    void missingFieldsWrongTypesAndWrongStatusAreViolations() throws Exception {
+        JsonNode bad = JSON.readTree("{\"id\":\"x\",\"bookId\":99,\"publId\":100,\"regYn\":\"Approved\",\"occurredAt\":\"yesterday\"}");
+        assertThat(Contracts.violations("RegRequested", bad))
+                .anyMatch(m -> m.contains("bookNm"))
+                .anyMatch(m -> m.contains("id"))
+                .anyMatch(m -> m.contains("regYn"))
+                .anyMatch(m -> m.contains("occurredAt"));
+        assertThatThrownBy(() -> Contracts.assertConforms("RegRequested", bad)).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void everyEventTypeHasASchemaAndBothConnectorsExist() throws Exception {
+        for (String type : Contracts.EVENT_TYPES) {
+            assertThat(Contracts.resource("schemas/" + type + ".schema.json")).contains("\"title\": \"" + type + "\"");
+        }
+        for (String db : new String[] {"regrequest", "approval"}) {
+            JsonNode connector = JSON.readTree(Contracts.connector(db + "-outbox"));
+            assertThat(connector.path("config").path("database.dbname").asText()).isEqualTo(db);
+            assertThat(connector.path("config").path("transforms.outbox.type").asText())
+                    .isEqualTo("io.debezium.transforms.outbox.EventRouter");
+            assertThat(Integer.parseInt(connector.path("config").path("poll.interval.ms").asText())).isLessThanOrEqualTo(50);
+        }
+    }
+}

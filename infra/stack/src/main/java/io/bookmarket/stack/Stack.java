@@ -1,0 +1,220 @@
+package io.bookmarket.stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostgreSQL + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker. Used by the services'
+ * test resource, the local launcher and the end-to-end tests. Stops in reverse order.
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Stack.class.getName());
+
+    private final Options options;
+    private final Map<String, Duration> startupTimes = new LinkedHashMap<>();
+    private final List<String> createdSlots = new ArrayList<>();
+    private final List<String> registeredConnectors = new ArrayList<>();
+    private PostgresServer postgres;
+    private KafkaBroker kafka;
+    private ConnectWorker connect;
+
+    private Stack(Options options) {
+        this.options = options;
+    }
+
+    public static Options options(Path workDir) {
+        return new Options(workDir);
+    }
+
+    /** Starts every component; on any failure stops what already runs and rethrows (no orphan processes). */
+    public static Stack start(Options options) {
+        Stack stack = new Stack(options);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        long begin = System.nanoTime();
+        info("Starting PostgreSQL (data in %s)", options.workDir.resolve("postgres/data").toAbsolutePath());
+        postgres = timed("PostgreSQL", () -> PostgresServer.start(options.workDir, options.postgresPort));
+        for (String database : options.databases) {
+            postgres.createDatabase(database);
+        }
+        info("PostgreSQL ready on %s:%d in %d ms", Ports.HOST, postgres.port(), startupTimes.get("PostgreSQL").toMillis());
+        info("Starting Kafka broker (KRaft, log %s)", options.workDir.resolve("logs/kafka.log").toAbsolutePath());
+        kafka = timed("Kafka", () -> KafkaBroker.start(options.workDir, options.kafkaPort, options.timeout));
+        info("Kafka ready on %s in %d ms", kafka.bootstrapServers(), startupTimes.get("Kafka").toMillis());
+        if (options.withConnect) {
+            info("Starting Kafka Connect (log %s)", options.workDir.resolve("logs/kafka-connect.log").toAbsolutePath());
+            connect = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
+                    kafka.bootstrapServers(), options.timeout));
+            info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
+        }
+        startupTimes.put("total", Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /**
+     * Registers an outbox connector from its JSON definition. The database coordinates are replaced by this
+     * stack's; {@code overrides} may change more (e.g. the database name). Waits until its task is RUNNING.
+     */
+    public Map<String, String> registerConnector(String connectorJson, Map<String, String> overrides) {
+        if (connect == null) {
+            throw new IllegalStateException("This stack was started without Kafka Connect");
+        }
+        long begin = System.nanoTime();
+        Map<String, String> local = new LinkedHashMap<>();
+        local.put("database.hostname", Ports.HOST);
+        local.put("database.port", Integer.toString(postgres.port()));
+        local.put("database.user", PostgresServer.USER);
+        local.put("database.password", "");
+        local.putAll(overrides);
+        Map<String, String> config = connect.registerConnector(connectorJson, local, options.timeout);
+        String name = config.get("name") != null ? config.get("name") : nameOf(connectorJson);
+        registeredConnectors.add(name);
+        if (config.get("slot.name") != null) {
+            createdSlots.add(config.get("slot.name"));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - begin);
+        startupTimes.put("connector " + name, took);
+        info("Connector %s RUNNING (database %s, slot %s) in %d ms", name, config.get("database.dbname"),
+                config.get("slot.name"), took.toMillis());
+        return config;
+    }
+
+    private static String nameOf(String connectorJson) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(connectorJson).path("name").asText();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public ConnectWorker connect() {
+        if (connect == null) {
+            throw new IllegalStateException("This stack was started without Kafka Connect");
+        }
+        return connect;
+    }
+
+    /** How long each component took to become ready (and "total"). */
+    public Map<String, Duration> startupTimes() {
+        return Map.copyOf(startupTimes);
+    }
+
+    /** Stops Connect, then Kafka, then PostgreSQL. Ephemeral stacks also drop the replication slots they made. */
+    @Override
+    public void close() {
+        if (connect != null) {
+            if (options.dropSlotsOnClose) {
+                registeredConnectors.forEach(this::quietlyDeleteConnector);
+            }
+            quietly("Kafka Connect", connect::close);
+            connect = null;
+        }
+        if (postgres != null && options.dropSlotsOnClose && !createdSlots.isEmpty()) {
+            quietly("replication slot clean-up", () -> info("Dropped replication slots %s",
+                    postgres.dropReplicationSlots(createdSlots)));
+        }
+        if (kafka != null) {
+            quietly("Kafka", kafka::close);
+            kafka = null;
+        }
+        if (postgres != null) {
+            quietly("PostgreSQL", postgres::close);
+            postgres = null;
+        }
+    }
+
+    private void quietlyDeleteConnector(String name) {
+        quietly("connector " + name, () -> connect.deleteConnector(name));
+    }
+
+    private static void quietly(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Stopping " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T timed(String name, java.util.function.Supplier<T> start) {
+        long begin = System.nanoTime();
+        T component = start.get();
+        startupTimes.put(name, Duration.ofNanos(System.nanoTime() - begin));
+        return component;
+    }
+
+    private static void info(String format, Object... args) {
+        LOG.log(System.Logger.Level.INFO, String.format(format, args));
+    }
+
+    /** What to start and where. Ports default to free ones; 0 means "any free port". */
+    public static final class Options {
+        private final Path workDir;
+        private final List<String> databases = new ArrayList<>();
+        private int postgresPort;
+        private int kafkaPort;
+        private int connectPort;
+        private boolean withConnect;
+        private boolean dropSlotsOnClose = true;
+        private Duration timeout = Duration.ofSeconds(90);
+
+        private Options(Path workDir) {
+            this.workDir = workDir;
+        }
+
+        public Options databases(String... names) {
+            databases.addAll(List.of(names));
+            return this;
+        }
+
+        public Options postgresPort(int port) {
+            this.postgresPort = port;
+            return this;
+        }
+
+        public Options kafkaPort(int port) {
+            this.kafkaPort = port;
+            return this;
+        }
+
+        public Options connectPort(int port) {
+            this.connectPort = port;
+            return this;
+        }
+
+        public Options withConnect(boolean withConnect) {
+            this.withConnect = withConnect;
+            return this;
+        }
+
+        /** Tests: true (slots would keep WAL forever). A persistent local system: false. */
+        public Options dropSlotsOnClose(boolean drop) {
+            this.dropSlotsOnClose = drop;
+            return this;
+        }
+
+        public Options timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.bookmarket.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bookmarket.contracts.Contracts;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The stack itself: real PostgreSQL + Kafka + Connect with the Debezium outbox connector registered from the
+ * project's connector JSON; rows written the way the Quarkus outbox extension writes them reach the routed
+ * topic, and nothing is lost across a stop and restart on the same data directory.
+ */
+class StackTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DB = "outboxtest";
+    private static final Map<String, String> TEST_CONNECTOR = Map.of(
+            "database.dbname", DB, "slot.name", "stacktest_outbox", "publication.name", "stacktest_outbox",
+            "topic.prefix", "stacktest");
+
+    private final Path workDir = Path.of("target/stack-test");
+
+    @Test
+    void outboxRowsReachTheRoutedTopicAndSurviveARestart() throws Exception {
+        deleteRecursively(workDir);
+        List<Event> written = new ArrayList<>();
+        try (Stack stack = Stack.start(Stack.options(workDir).databases(DB).withConnect(true).dropSlotsOnClose(false))) {
+            printStartup("first start", stack);
+            createOutboxTable(stack);
+            stack.registerConnector(Contracts.connector("regrequest-outbox"), TEST_CONNECTOR);
+            written.addAll(insertInOneTransaction(stack, 1, 20));
+            assertDelivered(stack, written);
+        }
+        try (Stack stack = Stack.start(Stack.options(workDir).databases(DB).withConnect(true).dropSlotsOnClose(true))) {
+            printStartup("restart on the same data", stack);
+            stack.registerConnector(Contracts.connector("regrequest-outbox"), TEST_CONNECTOR);
+            written.addAll(insertInOneTransaction(stack, 21, 10));
+            assertDelivered(stack, written);
+            assertThat(stack.postgres().replicationSlots()).contains("stacktest_outbox");
+            Stack.class.getName(); // closing below drops the slot
+        }
+        try (Stack stack = Stack.start(Stack.options(workDir))) {
+            assertThat(stack.postgres().replicationSlots()).as("slots left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void serviceTestStackStartsFast() {
+        Path dir = Path.of("target/stack-fast");
+        deleteRecursively(dir);
+        try (Stack stack = Stack.start(Stack.options(dir).databases("svc"))) {
+            printStartup("PostgreSQL + Kafka (a service test's stack)", stack);
+            assertThat(stack.kafka().bootstrapServers()).startsWith("127.0.0.1:");
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
+                .as("processes left running").isZero();
+    }
+
+    private static void printStartup(String what, Stack stack) {
+        StringBuilder line = new StringBuilder("Startup (" + what + "):");
+        stack.startupTimes().forEach((k, v) -> line.append(' ').append(k).append('=').append(v.toMillis()).append("ms"));
+        System.out.println(line);
+    }
+
+    private static void createOutboxTable(Stack stack) throws Exception {
+        // Shaped like the Debezium Quarkus outbox extension's OutboxEvent table.
+        try (Connection c = stack.postgres().connect(DB)) {
+            c.createStatement().execute("""
+                    CREATE TABLE outboxevent (
+                      id uuid PRIMARY KEY,
+                      aggregatetype varchar(255) NOT NULL,
+                      aggregateid varchar(255) NOT NULL,
+                      type varchar(255) NOT NULL,
+                      timestamp timestamp(6) NOT NULL,
+                      payload varchar(8000))""");
+        }
+    }
+
+    /** Inserts and deletes in one transaction, as the extension does with remove-after-insert. */
+    private static List<Event> insertInOneTransaction(Stack stack, int firstId, int count) throws Exception {
+        List<Event> events = new ArrayList<>();
+        try (Connection c = stack.postgres().connect(DB)) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO outboxevent VALUES (?, 'RegRequest', ?, ?, ?, ?)");
+                    PreparedStatement delete = c.prepareStatement("DELETE FROM outboxevent WHERE id = ?")) {
+                for (int id = firstId; id < firstId + count; id++) {
+                    UUID eventId = UUID.randomUUID();
+                    String payload = JSON.writeValueAsString(Map.of("id", id, "bookId", 99, "bookNm", "book " + id,
+                            "publId", 100, "regYn", "RegRequested", "occurredAt", Instant.now().toString()));
+                    insert.setObject(1, eventId);
+                    insert.setString(2, Integer.toString(id));
+                    insert.setString(3, "RegRequested");
+                    insert.setTimestamp(4, Timestamp.from(Instant.now()));
+                    insert.setString(5, payload);
+                    insert.executeUpdate();
+                    delete.setObject(1, eventId);
+                    delete.executeUpdate();
+                    events.add(new Event(eventId.toString(), Integer.toString(id), payload));
+                }
+            }
+            c.commit();
+        }
+        return events;
+    }
+
+    private static void assertDelivered(Stack stack, List<Event> expected) throws Exception {
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "stack-test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Contracts.REGREQUEST_TOPIC));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (records.size() < expected.size() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        assertThat(records).hasSize(expected.size());
+        for (int i = 0; i < expected.size(); i++) {
+            Event event = expected.get(i);
+            ConsumerRecord<String, String> record = records.get(i);
+            assertThat(record.key()).isEqualTo(event.aggregateId());
+            assertThat(header(record, "eventId")).isEqualTo(event.eventId());
+            assertThat(header(record, "eventType")).isEqualTo("RegRequested");
+            JsonNode payload = JSON.readTree(record.value());
+            assertThat(payload).isEqualTo(JSON.readTree(event.payload()));
+            Contracts.assertConforms("RegRequested", payload);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private record Event(String eventId, String aggregateId, String payload) {
+    }
+}

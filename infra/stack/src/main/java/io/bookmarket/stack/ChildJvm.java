@@ -30,18 +30,25 @@ final class ChildJvm implements AutoCloseable {
     /** Runs {@code mainClass} in a new JVM (the same java that runs us) and returns at once. */
     static ChildJvm start(String component, String classpathResource, List<String> jvmOptions, String mainClass,
             List<String> args, Path logFile) {
+        return start(component, classpath(classpathResource), java.util.Map.of(), jvmOptions, mainClass, args, logFile);
+    }
+
+    static ChildJvm start(String component, String classpath, java.util.Map<String, String> env, List<String> jvmOptions,
+            String mainClass, List<String> args, Path logFile) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable(component, logFile));
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(ownLocation() + java.io.File.pathSeparator + classpath(classpathResource));
+        command.add(ownLocation() + java.io.File.pathSeparator + classpath);
         command.add(ParentWatch.class.getName());
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mainClass);
         command.addAll(args);
         try {
             Files.createDirectories(logFile.getParent());
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(env);
+            Process process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();

@@ -1,0 +1,76 @@
+package io.bookmarket.launcher;
+
+import io.bookmarket.stack.StackStartException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the whole system locally until Ctrl-C. Data and logs live in BOOKMARKET_HOME (default .bookmarket/ in
+ * the repository), which survives restarts. Started by {@code infra/run.sh}.
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path repoRoot = Path.of(System.getProperty("bookmarket.repo", ".")).toAbsolutePath().normalize();
+        Path home = Path.of(env("BOOKMARKET_HOME", repoRoot.resolve(".bookmarket").toString())).toAbsolutePath();
+        LocalSystem.Options options = new LocalSystem.Options(repoRoot, home)
+                .infraPorts(intEnv("BOOKMARKET_POSTGRES_PORT", 15432), intEnv("BOOKMARKET_KAFKA_PORT", 19092),
+                        intEnv("BOOKMARKET_CONNECT_PORT", 18083))
+                .servicePorts(8085, 8086, 8087);
+        System.out.println("Book Market: starting PostgreSQL, Kafka, Kafka Connect and the three services");
+        System.out.println("  data and logs: " + home);
+        long begin = System.nanoTime();
+        LocalSystem system;
+        try {
+            system = LocalSystem.start(options);
+        } catch (StackStartException e) {
+            System.err.println("\nCould not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Book Market (services, Kafka Connect, Kafka, PostgreSQL) ...");
+            system.close();
+            System.out.println("Stopped. Data kept in " + home);
+            stopped.countDown();
+        }, "bookmarket-stop"));
+        System.out.printf("""
+
+                Book Market is up (%d s). Press Ctrl-C to stop; data stays in %s
+
+                  regrequest-service  %s   (publishers file and cancel requests)
+                  approval-service    %s   (the product team's review queue)
+                  publisher-view      %s   (publishers see their requests' status)
+                  Swagger UI          <service>/q/swagger-ui     health: <service>/q/health
+                  Kafka %s   Kafka Connect %s   PostgreSQL %s (user postgres)
+                  logs                %s
+
+                Try it:
+                  http POST :8085/regRequests bookId=99 bookNm=mybook publId=100
+                  curl -s localhost:8086/approves                       # the review queue
+                  http PATCH :8086/approves/1 appYn=Approved            # approve ticket 1
+                  curl -s localhost:8085/regRequests/1                  # regYn is now Approved
+                  curl -s 'localhost:8087/publpages?publId=100'         # the publisher's view
+                  http DELETE :8085/regRequests/1                       # cancel: the review is cancelled too
+                """, Duration.ofNanos(System.nanoTime() - begin).toSeconds(), home,
+                system.url(LocalSystem.REGREQUEST), system.url(LocalSystem.APPROVAL), system.url(LocalSystem.PUBLISHER_VIEW),
+                system.stack().kafka().bootstrapServers(), system.stack().connect().url(),
+                "127.0.0.1:" + system.stack().postgres().port(), home.resolve("logs"));
+        stopped.await();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static int intEnv(String name, int fallback) {
+        return Integer.parseInt(env(name, Integer.toString(fallback)));
+    }
+}

@@ -1,0 +1,178 @@
+package io.bookmarket.launcher;
+
+import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.PostgresServer;
+import io.bookmarket.stack.QuarkusApp;
+import io.bookmarket.stack.Stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole system on one machine: PostgreSQL (a database per service), Kafka, Kafka Connect with both outbox
+ * connectors, and the three services as packaged apps. Used by the launcher and the end-to-end tests.
+ */
+public final class LocalSystem implements AutoCloseable {
+
+    public static final String REGREQUEST = "regrequest-service";
+    public static final String APPROVAL = "approval-service";
+    public static final String PUBLISHER_VIEW = "publisher-view";
+    private static final System.Logger LOG = System.getLogger(LocalSystem.class.getName());
+
+    private final Options options;
+    private final Stack stack;
+    private final Map<String, QuarkusApp> services = new LinkedHashMap<>();
+
+    private LocalSystem(Options options, Stack stack) {
+        this.options = options;
+        this.stack = stack;
+    }
+
+    public static LocalSystem start(Options options) {
+        Stack stack = Stack.start(Stack.options(options.dataDir)
+                .databases("regrequest", "approval", "publisherview")
+                .postgresPort(options.postgresPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
+                .withConnect(true).dropSlotsOnClose(options.ephemeral));
+        LocalSystem system = new LocalSystem(options, stack);
+        try {
+            // Connectors first: their replication slots must exist before any service writes an event.
+            stack.registerConnector(Contracts.connector("regrequest-outbox"), Map.of());
+            stack.registerConnector(Contracts.connector("approval-outbox"), Map.of());
+            for (String service : List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW)) {
+                system.startService(service);
+            }
+            return system;
+        } catch (RuntimeException e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    /** Starts (or restarts) one service and waits until it is ready. */
+    public QuarkusApp startService(String name) {
+        long begin = System.nanoTime();
+        LOG.log(System.Logger.Level.INFO, "Starting " + name + " (log " + logFile(name).toAbsolutePath() + ")");
+        QuarkusApp app = new QuarkusApp(name, options.repoRoot.resolve(name + "/target/quarkus-app/quarkus-run.jar"),
+                port(name), environment(name), logFile(name)).start(options.serviceTimeout);
+        services.put(name, app);
+        LOG.log(System.Logger.Level.INFO, String.format("%s ready at %s in %d ms", name, app.url(),
+                Duration.ofNanos(System.nanoTime() - begin).toMillis()));
+        return app;
+    }
+
+    public void stopService(String name) {
+        QuarkusApp app = services.remove(name);
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    public QuarkusApp service(String name) {
+        QuarkusApp app = services.get(name);
+        if (app == null) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return app;
+    }
+
+    public String url(String name) {
+        return "http://127.0.0.1:" + port(name);
+    }
+
+    public Stack stack() {
+        return stack;
+    }
+
+    private int port(String name) {
+        return switch (name) {
+            case REGREQUEST -> options.regRequestPort;
+            case APPROVAL -> options.approvalPort;
+            case PUBLISHER_VIEW -> options.publisherViewPort;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    private Map<String, String> environment(String name) {
+        String database = switch (name) {
+            case REGREQUEST -> "regrequest";
+            case APPROVAL -> "approval";
+            default -> "publisherview";
+        };
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("DB_URL", stack.postgres().jdbcUrl(database));
+        env.put("DB_USER", PostgresServer.USER);
+        env.put("DB_PASSWORD", "");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        if (name.equals(REGREQUEST)) {
+            env.put("APPROVAL_URL", url(APPROVAL));
+        }
+        env.putAll(options.extraEnv.getOrDefault(name, Map.of()));
+        return env;
+    }
+
+    private Path logFile(String name) {
+        return options.dataDir.resolve("logs/" + name + ".log");
+    }
+
+    /** Stops the services, then Connect, Kafka and PostgreSQL. */
+    @Override
+    public void close() {
+        for (String name : List.of(PUBLISHER_VIEW, REGREQUEST, APPROVAL)) {
+            try {
+                stopService(name);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Stopping " + name + " failed: " + e.getMessage());
+            }
+        }
+        stack.close();
+    }
+
+    /** Where the system runs. Infrastructure ports 0 = any free port. */
+    public static final class Options {
+        final Path repoRoot;
+        final Path dataDir;
+        int postgresPort = 15432;
+        int kafkaPort = 19092;
+        int connectPort = 18083;
+        int regRequestPort = 8085;
+        int approvalPort = 8086;
+        int publisherViewPort = 8087;
+        boolean ephemeral;
+        Duration serviceTimeout = Duration.ofSeconds(90);
+        final Map<String, Map<String, String>> extraEnv = new LinkedHashMap<>();
+
+        public Options(Path repoRoot, Path dataDir) {
+            this.repoRoot = repoRoot;
+            this.dataDir = dataDir;
+        }
+
+        public Options infraPorts(int postgres, int kafka, int connect) {
+            this.postgresPort = postgres;
+            this.kafkaPort = kafka;
+            this.connectPort = connect;
+            return this;
+        }
+
+        public Options servicePorts(int regRequest, int approval, int publisherView) {
+            this.regRequestPort = regRequest;
+            this.approvalPort = approval;
+            this.publisherViewPort = publisherView;
+            return this;
+        }
+
+        /** Tests: drop the replication slots on close. A local system keeps them with its data. */
+        public Options ephemeral(boolean ephemeral) {
+            this.ephemeral = ephemeral;
+            return this;
+        }
+
+        /** Extra environment for one service (e.g. shorter timeouts in tests). */
+        public Options env(String service, Map<String, String> env) {
+            extraEnv.computeIfAbsent(service, k -> new LinkedHashMap<>()).putAll(env);
+            return this;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the whole Book Market system locally, without Docker: builds what is needed (once), then starts
+# PostgreSQL, Kafka, Kafka Connect (Debezium outbox connectors) and the three services. Ctrl-C stops it.
+# Needs only a JDK 21+ (25 recommended). Data and logs: $BOOKMARKET_HOME (default .bookmarket/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+version=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+if [ "${version%%.*}" -lt 21 ]; then
+  echo "Book Market needs Java 21 or newer; $JAVA is Java $version. Set JAVA_HOME." >&2
+  exit 1
+fi
+if [ "${SKIP_BUILD:-}" != "1" ]; then
+  echo "Building (./mvnw install -DskipTests; set SKIP_BUILD=1 to skip) ..."
+  ./mvnw -B -q install -DskipTests
+fi
+exec "$JAVA" -Djava.util.logging.SimpleFormatter.format='%1$tT %5$s%n' -Dbookmarket.repo="$PWD" \
+  -cp "infra/launcher/target/classes:$(cat infra/launcher/target/launcher.classpath)" io.bookmarket.launcher.Launcher

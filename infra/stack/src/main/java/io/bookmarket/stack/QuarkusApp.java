@@ -1,0 +1,99 @@
+package io.bookmarket.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as a separate JVM, configured by
+ * environment variables, logging to a file, ready when {@code /q/health/ready} answers 200.
+ */
+public final class QuarkusApp implements AutoCloseable {
+
+    private final String name;
+    private final Path runJar;
+    private final int port;
+    private final Map<String, String> env;
+    private final Path logFile;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private ChildJvm jvm;
+
+    public QuarkusApp(String name, Path runJar, int port, Map<String, String> env, Path logFile) {
+        this.name = name;
+        this.runJar = runJar;
+        this.port = port;
+        this.env = Map.copyOf(env);
+        this.logFile = logFile;
+    }
+
+    /** Starts the service and waits until it is ready; a failure names the service and its log file. */
+    public QuarkusApp start(Duration timeout) {
+        if (!Files.isRegularFile(runJar)) {
+            throw new StackStartException(name, "is not built: " + runJar + " is missing (run ./mvnw install -DskipTests)", logFile);
+        }
+        Ports.claim(port, name, logFile);
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        jvm = ChildJvm.start(name, runJar.toAbsolutePath().toString(), environment,
+                List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"), "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
+                List.of(), logFile);
+        try {
+            Readiness.await(jvm, timeout, this::ready);
+        } catch (RuntimeException e) {
+            jvm.close();
+            throw e;
+        }
+        return this;
+    }
+
+    private boolean ready() throws IOException, InterruptedException {
+        return Ports.isOpen(port) && http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String url() {
+        return "http://" + Ports.HOST + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public boolean isRunning() {
+        return jvm != null && jvm.isAlive();
+    }
+
+    public long pid() {
+        return jvm.pid();
+    }
+
+    /** Simulates a crash (SIGKILL). */
+    public void kill() {
+        if (jvm != null) {
+            jvm.kill();
+        }
+    }
+
+    /** Graceful stop (SIGTERM: Quarkus finishes in-flight requests). */
+    @Override
+    public void close() {
+        if (jvm != null) {
+            jvm.close();
+        }
+    }
+}

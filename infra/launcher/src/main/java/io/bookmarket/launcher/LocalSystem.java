@@ -38,12 +38,15 @@ public final class LocalSystem implements AutoCloseable {
                 .withConnect(true).dropSlotsOnClose(options.ephemeral));
         LocalSystem system = new LocalSystem(options, stack);
         try {
-            // Connectors first: their replication slots must exist before any service writes an event.
-            stack.registerConnector(Contracts.connector("regrequest-outbox"), Map.of());
-            stack.registerConnector(Contracts.connector("approval-outbox"), Map.of());
             for (String service : List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW)) {
                 system.startService(service);
             }
+            // The connectors publish the services' outbox tables, which the services' migrations create. They are
+            // registered (creating their replication slots) before the system is announced ready: with
+            // snapshot.mode=no_data nothing committed before a slot exists would be relayed, and no service
+            // writes an event on its own. On later starts the slots exist and the connectors resume from them.
+            stack.registerConnector(Contracts.connector("regrequest-outbox"), Map.of());
+            stack.registerConnector(Contracts.connector("approval-outbox"), Map.of());
             return system;
         } catch (RuntimeException e) {
             system.close();

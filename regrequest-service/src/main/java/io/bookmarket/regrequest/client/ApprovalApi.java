@@ -1,0 +1,23 @@
+package io.bookmarket.regrequest.client;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** approval-service's review queue. Only {@link ApprovalReview} may call it: that is where the fault tolerance is. */
+@RegisterRestClient(configKey = "approval")
+@Path("/approves")
+interface ApprovalApi {
+
+    /** Opens the review ticket of a request; idempotent (one ticket per reqReqId): 201 the first time, then 200. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    ApprovalTicket open(TicketRequest request);
+
+    record TicketRequest(long reqReqId, String appYn, long publId) {
+    }
+}

@@ -1,0 +1,41 @@
+package io.bookmarket.regrequest.event;
+
+import io.bookmarket.regrequest.domain.RegYn;
+import io.bookmarket.regrequest.service.RegRequestService;
+import io.bookmarket.support.event.IncomingEvent;
+import io.bookmarket.support.event.ProcessedEventLog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.util.Set;
+
+/**
+ * approval-service's decisions (topic outbox.event.Approve) move the request's status. Idempotent: the event id is
+ * recorded in the same transaction as the change. Unparseable messages throw and go to the dead-letter topic.
+ */
+@ApplicationScoped
+public class ApproveEventsConsumer {
+
+    static final Set<String> TYPES = Set.of("Approved", "Rejected", "AppCanceled");
+
+    @Inject
+    ProcessedEventLog processedEventLog;
+
+    @Inject
+    RegRequestService service;
+
+    @Incoming("approve-events")
+    @Transactional
+    public void onApproveEvent(ConsumerRecord<String, String> record) {
+        IncomingEvent event = IncomingEvent.from(record, TYPES);
+        long requestId = event.requiredId("reqReqId");
+        long ticketId = event.requiredId("id");
+        if (!processedEventLog.firstDelivery(event)) {
+            return;
+        }
+        service.reviewed(requestId, ticketId, RegYn.valueOf(event.eventType()));
+    }
+}

@@ -1,0 +1,163 @@
+package io.bookmarket.regrequest.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bookmarket.regrequest.client.ApprovalReview;
+import io.bookmarket.regrequest.domain.IdempotencyKey;
+import io.bookmarket.regrequest.domain.RegRequest;
+import io.bookmarket.regrequest.domain.RegYn;
+import io.bookmarket.regrequest.event.RegRequested;
+import io.bookmarket.regrequest.event.ReqCanceled;
+import io.bookmarket.support.problem.ProblemException;
+import io.debezium.outbox.quarkus.ExportedEvent;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/** Filing, reading and cancelling registration requests; applying the reviewers' decisions. */
+@ApplicationScoped
+public class RegRequestService {
+
+    private static final Logger LOG = Logger.getLogger(RegRequestService.class);
+
+    @Inject
+    ApprovalReview approvalReview;
+
+    @Inject
+    IdempotencyKey idempotencyKeys;
+
+    @Inject
+    Event<ExportedEvent<?, ?>> events;
+
+    @Inject
+    ObjectMapper json;
+
+    /** A page of requests and how many there are in all. */
+    public record Page(List<RegRequestView> items, long total) {
+    }
+
+    /**
+     * Files a request: the review ticket is opened first (synchronously, under the breaker); only when
+     * approval-service accepted it are the row and its RegRequested event stored, in one transaction.
+     *
+     * @param idempotencyKey the client's Idempotency-Key, or null
+     * @throws ProblemException 503 when the review cannot be opened (nothing is stored), 422 for a reused key
+     */
+    public RegRequestView file(NewRegRequest body, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            // A short transaction of its own: none is held open during the remote call below.
+            long id = QuarkusTransaction.requiringNew().call(RegRequest::nextId);
+            approvalReview.open(id, body.publId());
+            return QuarkusTransaction.requiringNew().call(() -> store(id, body, null));
+        }
+        String fingerprint = body.fingerprint();
+        IdempotencyKey.Entry entry = idempotencyKeys.reserve(idempotencyKey, fingerprint);
+        if (!entry.bodyHash().equals(fingerprint)) {
+            throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused with another body",
+                    "The Idempotency-Key '" + idempotencyKey + "' was already used with a different request body; "
+                            + "use a new key for a new request.");
+        }
+        if (entry.response() != null) {
+            return read(entry.response());
+        }
+        // Also for a retry after a failure or a concurrent duplicate: the same id, so the same review ticket.
+        approvalReview.open(entry.requestId(), body.publId());
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> store(entry.requestId(), body, idempotencyKey));
+        } catch (RuntimeException e) {
+            // A concurrent duplicate stored the request first (primary key): answer as it did.
+            IdempotencyKey.Entry winner = idempotencyKeys.find(idempotencyKey);
+            if (winner != null && winner.response() != null) {
+                return read(winner.response());
+            }
+            throw e;
+        }
+    }
+
+    private RegRequestView store(long id, NewRegRequest body, String idempotencyKey) {
+        RegRequest request = RegRequest.filed(id, body.bookId(), body.bookNm(), body.publId());
+        request.persistAndFlush();
+        events.fire(RegRequested.of(request));
+        RegRequestView view = RegRequestView.of(request);
+        if (idempotencyKey != null) {
+            idempotencyKeys.answered(idempotencyKey, write(view));
+        }
+        LOG.infof("Request %d filed: book %d '%s' of publisher %d, awaiting review", id, body.bookId(), body.bookNm(), body.publId());
+        return view;
+    }
+
+    @Transactional
+    public RegRequestView find(long id) {
+        return RegRequest.<RegRequest>findByIdOptional(id).map(RegRequestView::of)
+                .orElseThrow(() -> ProblemException.notFound("registration request", id));
+    }
+
+    @Transactional
+    public Page list(Long publId, int page, int size) {
+        return new Page(RegRequest.newestFirst(publId, page, size).stream().map(RegRequestView::of).toList(),
+                RegRequest.countFor(publId));
+    }
+
+    /**
+     * The publisher cancels: the row stays, with regYn ReqCanceled, and ReqCanceled is published (approval-service
+     * then cancels the review). Cancelling again answers the same and publishes nothing.
+     */
+    @Transactional
+    public RegRequestView cancel(long id) {
+        RegRequest request = RegRequest.lockById(id).orElseThrow(() -> ProblemException.notFound("registration request", id));
+        if (request.regYn == RegYn.ReqCanceled) {
+            return RegRequestView.of(request);
+        }
+        if (!RegRequest.allowed(request.regYn, RegYn.ReqCanceled)) {
+            throw ProblemException.conflict("Request " + id + " is " + request.regYn + ": its review is over, it can no longer be cancelled.");
+        }
+        request.moveTo(RegYn.ReqCanceled);
+        events.fire(ReqCanceled.of(request));
+        LOG.infof("Request %d cancelled by its publisher", id);
+        return RegRequestView.of(request);
+    }
+
+    /** A reviewer's decision (Approved, Rejected, AppCanceled) arrived; runs in the consumer's transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void reviewed(long requestId, long ticketId, RegYn decision) {
+        RegRequest request = RegRequest.lockById(requestId).orElse(null);
+        if (request == null) {
+            LOG.warnf("Ignoring %s of review %d: there is no request %d", decision, ticketId, requestId);
+        } else if (request.regYn == RegYn.ReqCanceled && decision == RegYn.AppCanceled) {
+            LOG.infof("Review %d of request %d cancelled, as its publisher asked", ticketId, requestId);
+        } else if (request.regYn == decision) {
+            LOG.infof("Request %d is already %s (review %d): nothing to do", requestId, decision, ticketId);
+        } else if (!RegRequest.allowed(request.regYn, decision)) {
+            LOG.warnf("Ignoring %s of review %d: request %d is %s", decision, ticketId, requestId, request.regYn);
+        } else {
+            request.moveTo(decision);
+            LOG.infof("Request %d %s by review %d", requestId, switch (decision) {
+                case Approved -> "approved";
+                case Rejected -> "rejected";
+                case AppCanceled -> "cancelled";
+                default -> decision.name();
+            }, ticketId);
+        }
+    }
+
+    private String write(RegRequestView view) {
+        try {
+            return json.writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private RegRequestView read(String stored) {
+        try {
+            return json.readValue(stored, RegRequestView.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
 
-    enum Mode { ANSWER, FAIL, SLOW }
+    enum Mode { ANSWER, FAIL, SLOW, DOWN }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static volatile ApprovalStub current;
@@ -93,6 +93,20 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         mode = Mode.SLOW;
     }
 
+    Mode mode() {
+        return server == null ? Mode.DOWN : mode;
+    }
+
+    /** Switches to a mode kept from {@link #mode()} (failure status and delay as last set). */
+    void mode(Mode next) {
+        if (next == Mode.DOWN) {
+            down();
+        } else {
+            up();
+            mode = next;
+        }
+    }
+
     /** Stops listening: connections are refused. */
     public synchronized void down() {
         if (server != null) {
@@ -147,7 +161,7 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
                     return;
                 }
                 case SLOW -> sleep(delayMillis);
-                case ANSWER -> {
+                case ANSWER, DOWN -> {
                 }
             }
             long reqReqId = body.get("reqReqId").asLong();

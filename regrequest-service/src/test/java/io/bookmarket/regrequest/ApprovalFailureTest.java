@@ -91,7 +91,11 @@ class ApprovalFailureTest {
                 .body("status", org.hamcrest.Matchers.equalTo("UP"))
                 .body("checks.find { it.name == 'approval-review circuit breaker' }.data.state", org.hamcrest.Matchers.equalTo("OPEN"));
         String metrics = given().get("/q/metrics").asString();
-        assertThat(metrics).contains("ft_circuitbreaker_opened_total").contains("ApprovalReview.open");
+        String method = "method=\"io.bookmarket.regrequest.client.ApprovalReview.open\"";
+        assertThat(metrics)
+                .contains("ft_circuitbreaker_state_current{" + method + ",state=\"open\"} 1.0")
+                .contains("ft_circuitbreaker_opened_total{" + method + "}")
+                .contains("ft_circuitbreaker_calls_total{circuitBreakerResult=\"circuitBreakerOpen\"," + method + "}");
         assertThat(Tests.count("SELECT count(*) FROM reg_request WHERE publ_id = ?", publId)).isZero();
 
         // after the delay (1 s) a trial call goes through and closes the breaker

@@ -73,6 +73,7 @@ public class RegRequestService {
             // A concurrent duplicate stored the request first (primary key): answer as it did.
             IdempotencyKey.Entry winner = idempotencyKeys.find(idempotencyKey);
             if (winner != null && winner.response() != null) {
+                LOG.infof("Request %d: a concurrent duplicate (same Idempotency-Key) stored it first; same answer", entry.requestId());
                 return read(winner.response());
             }
             throw e;

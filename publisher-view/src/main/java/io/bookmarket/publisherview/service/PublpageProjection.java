@@ -1,0 +1,165 @@
+package io.bookmarket.publisherview.service;
+
+import io.bookmarket.publisherview.domain.AppYn;
+import io.bookmarket.publisherview.domain.Publpage;
+import io.bookmarket.publisherview.domain.RegYn;
+import io.bookmarket.support.event.IncomingEvent;
+import io.bookmarket.support.event.PoisonEventException;
+import io.bookmarket.support.event.ProcessedEventLog;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Applies RegRequest and Approve events to the publishers' view, once each (processed-event log in the same
+ * transaction) and in any order (monotonic merge in {@link Publpage}).
+ */
+@ApplicationScoped
+public class PublpageProjection {
+
+    public static final Set<String> REQUEST_EVENTS = Set.of("RegRequested", "ReqCanceled");
+    public static final Set<String> REVIEW_EVENTS = Set.of("Approved", "Rejected", "AppCanceled");
+
+    private static final Logger LOG = Logger.getLogger(PublpageProjection.class);
+
+    public enum Outcome {
+        /** The view changed. */
+        APPLIED,
+        /** First delivery, but the view already reflected it (a later-ranked event of the request came first). */
+        ALREADY_REFLECTED,
+        /** The event id was seen before: no effect. */
+        DUPLICATE
+    }
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ProcessedEventLog processedEventLog;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /** @throws PoisonEventException when the event lacks what the view needs (it belongs on the dead-letter topic) */
+    @Transactional
+    public Outcome handle(IncomingEvent event) {
+        // Read every field before touching the database: a malformed event leaves no trace.
+        Change change = REQUEST_EVENTS.contains(event.eventType()) ? requestChange(event)
+                : REVIEW_EVENTS.contains(event.eventType()) ? reviewChange(event)
+                : null;
+        if (change == null) {
+            throw new PoisonEventException("Event " + event.eventId() + " has a type the view does not know: " + event.eventType());
+        }
+        Instant occurredAt = event.occurredAt();
+        if (!processedEventLog.firstDelivery(event)) {
+            LOG.debugf("Event %s (%s of request %d) was already applied; ignored", event.eventId(), event.eventType(), change.reqId());
+            return Outcome.DUPLICATE;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Publpage page = lockOrCreate(change.reqId(), occurredAt, now);
+        boolean merged = change.merge().test(page);
+        boolean changed = merged;
+        if (occurredAt.isAfter(page.lastEventAt)) {
+            page.lastEventAt = occurredAt;
+            changed = true;
+        }
+        if (changed) {
+            page.updatedAt = now;
+        }
+        if (merged) {
+            LOG.infof("Request %d %s: the publisher sees %s", page.reqId, change.description(), page.status);
+        } else {
+            LOG.infof("Request %d %s, a step the view already reflected (events arrived out of order); the publisher still sees %s",
+                    page.reqId, change.description(), page.status);
+        }
+        recordLagAfterCommit(event.eventType(), occurredAt);
+        return merged ? Outcome.APPLIED : Outcome.ALREADY_REFLECTED;
+    }
+
+    private Change requestChange(IncomingEvent event) {
+        long reqId = event.requiredId("id");
+        long publId = event.requiredId("publId");
+        long bookId = event.requiredId("bookId");
+        String bookNm = event.text("bookNm");
+        if (bookNm == null || bookNm.isBlank()) {
+            throw new PoisonEventException(event.eventType() + " " + event.eventId() + " has no bookNm");
+        }
+        RegYn regYn = RegYn.valueOf(event.eventType());
+        String description = regYn == RegYn.RegRequested
+                ? "filed by publisher " + publId + " for book \"" + bookNm + "\" (" + bookId + ")"
+                : "cancelled by publisher " + publId;
+        return new Change(reqId, description, page -> page.mergeRequest(regYn, publId, bookId, bookNm));
+    }
+
+    private Change reviewChange(IncomingEvent event) {
+        long reqId = event.requiredId("reqReqId");
+        long approveId = event.requiredId("id");
+        long publId = event.requiredId("publId");
+        AppYn appYn = AppYn.valueOf(event.eventType());
+        String description = switch (appYn) {
+            case Approved -> "approved by review " + approveId;
+            case Rejected -> "rejected by review " + approveId;
+            default -> "had its review " + approveId + " cancelled";
+        };
+        return new Change(reqId, description, page -> page.mergeReview(appYn, approveId, publId));
+    }
+
+    /**
+     * The first event of a request creates its row, whichever it is. Two first events arriving together (one per
+     * topic) both insert; ON CONFLICT makes the second wait for the first and then do nothing, and the row lock
+     * serialises their merges.
+     */
+    private Publpage lockOrCreate(long reqId, Instant occurredAt, Instant now) {
+        em.createNativeQuery("""
+                INSERT INTO publpage (req_id, status, created_at, updated_at, last_event_at)
+                VALUES (:reqId, 'RegRequested', :now, :now, :occurredAt)
+                ON CONFLICT (req_id) DO NOTHING""")
+                .setParameter("reqId", reqId)
+                .setParameter("now", now)
+                .setParameter("occurredAt", occurredAt)
+                .executeUpdate();
+        return em.find(Publpage.class, reqId, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /** Lag from the source's commit to the moment the view's change is visible, i.e. after our commit. */
+    private void recordLagAfterCommit(String eventType, Instant occurredAt) {
+        Timer timer = Timer.builder("publpage.event.lag")
+                .description("Time from an event's occurredAt to the moment publisher-view applied it")
+                .tag("eventType", eventType)
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry);
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    Duration lag = Duration.between(occurredAt, Instant.now());
+                    timer.record(lag.isNegative() ? Duration.ZERO : lag);
+                }
+            }
+        });
+    }
+
+    private record Change(long reqId, String description, Predicate<Publpage> merge) {
+    }
+}

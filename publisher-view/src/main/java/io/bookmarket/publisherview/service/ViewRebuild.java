@@ -1,0 +1,139 @@
+package io.bookmarket.publisherview.service;
+
+import io.bookmarket.support.event.IncomingEvent;
+import io.bookmarket.support.event.PoisonEventException;
+import io.bookmarket.support.problem.ProblemException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Rebuilds the view from the topics, from offset zero: empties publpage and processed_event, then reads both
+ * topics from the beginning up to their end offsets with a reader of its own and applies every event through
+ * {@link PublpageProjection} (one transaction per event, like the consumers).
+ * <p>
+ * The live consumers keep running and keep their committed offsets: an event applied by both is recorded once
+ * (processed-event log), and the merge does not depend on order, so the two interleave safely. Only events that
+ * were applied before the view was emptied need replaying; they all sit below the end offsets taken afterwards.
+ */
+@ApplicationScoped
+public class ViewRebuild {
+
+    private static final Logger LOG = Logger.getLogger(ViewRebuild.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    public record Report(long rowsCleared, long eventsForgotten, Map<String, Long> recordsRead, long eventsApplied,
+                         long duplicatesSkipped, long poisonSkipped, long tookMs) {
+    }
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    PublpageProjection projection;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "mp.messaging.incoming.regrequest-events.topic")
+    String regRequestTopic;
+
+    @ConfigProperty(name = "mp.messaging.incoming.approve-events.topic")
+    String approveTopic;
+
+    @ConfigProperty(name = "publisher-view.rebuild.timeout", defaultValue = "5m")
+    Duration timeout;
+
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public Report rebuild() {
+        if (!running.compareAndSet(false, true)) {
+            throw new ProblemException(409, "rebuild-running", "A rebuild is already running",
+                    "The view is being rebuilt; wait for that rebuild to finish.");
+        }
+        try {
+            long start = System.nanoTime();
+            long[] cleared = QuarkusTransaction.requiringNew().call(this::clear);
+            LOG.infof("Rebuilding the publishers' view: cleared %d rows and %d processed-event ids", cleared[0], cleared[1]);
+            Map<String, Long> read = new LinkedHashMap<>();
+            long[] outcomes = new long[3];
+            replay(regRequestTopic, PublpageProjection.REQUEST_EVENTS, read, outcomes);
+            replay(approveTopic, PublpageProjection.REVIEW_EVENTS, read, outcomes);
+            Report report = new Report(cleared[0], cleared[1], read, outcomes[0], outcomes[1], outcomes[2],
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            LOG.infof("Publishers' view rebuilt: %s", report);
+            return report;
+        } finally {
+            running.set(false);
+        }
+    }
+
+    /** TRUNCATE waits for consumers' transactions in flight, so nothing applied before it survives it half-way. */
+    private long[] clear() {
+        long rows = count("publpage");
+        long events = count("processed_event");
+        em.createNativeQuery("TRUNCATE publpage, processed_event").executeUpdate();
+        return new long[] { rows, events };
+    }
+
+    private long count(String table) {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM " + table).getSingleResult()).longValue();
+    }
+
+    private void replay(String topic, Set<String> types, Map<String, Long> read, long[] outcomes) {
+        long records = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            List<TopicPartition> partitions = reader.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions, timeout);
+            while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new ProblemException(504, "rebuild-timeout", "Rebuild timed out",
+                            "Topic " + topic + " could not be read to its end within " + timeout
+                                    + "; the live consumers keep filling the view, run the rebuild again to complete it.");
+                }
+                for (ConsumerRecord<String, String> record : reader.poll(POLL)) {
+                    if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
+                        continue; // newer than the rebuild: the live consumer applies it
+                    }
+                    records++;
+                    try {
+                        switch (projection.handle(IncomingEvent.from(record, types))) {
+                            case DUPLICATE -> outcomes[1]++;
+                            default -> outcomes[0]++;
+                        }
+                    } catch (PoisonEventException e) {
+                        // Already on the dead-letter topic since its first delivery.
+                        LOG.debugf("Rebuild skips an unprocessable message: %s", e.getMessage());
+                        outcomes[2]++;
+                    }
+                }
+            }
+        }
+        read.put(topic, records);
+    }
+}

@@ -1,0 +1,154 @@
+package io.bookmarket.publisherview;
+
+import io.bookmarket.contracts.Contracts;
+import io.bookmarket.publisherview.Events.Event;
+import io.bookmarket.stack.StackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+
+/**
+ * Through the real broker: records produced as the relay does, consumed by the two channels. Request ids of this
+ * class: 100-399.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+class KafkaEventsTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void sequencesOnBothTopicsEndInTheRowsTheyDescribe() {
+        Instant t = Instant.parse("2026-11-24T09:00:00Z");
+        // Review events produced before the request's own: the original's view dropped them.
+        Events.send(
+                Events.review("Approved", 11, 101, 1001, t.plusSeconds(2)),
+                Events.review("AppCanceled", 11, 101, 1001, t.plusSeconds(4)),
+                Events.review("Rejected", 12, 102, 1001, t.plusSeconds(2)));
+        Events.send(
+                Events.request("ReqCanceled", 101, 1001, 55, "Cancelled book", t.plusSeconds(3)),
+                Events.request("RegRequested", 101, 1001, 55, "Cancelled book", t.plusSeconds(1)),
+                Events.request("RegRequested", 102, 1001, 56, "Rejected book", t.plusSeconds(1)),
+                Events.request("RegRequested", 103, 1002, 57, "Waiting book", t.plusSeconds(1)));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(Events.row(101)).containsExactly(1001L, 55L, "Cancelled book", "ReqCanceled", "AppCanceled",
+                    "ReqCanceled", 11L, Timestamp.from(t.plusSeconds(4)));
+            assertThat(Events.row(102)).containsExactly(1001L, 56L, "Rejected book", "RegRequested", "Rejected",
+                    "Rejected", 12L, Timestamp.from(t.plusSeconds(2)));
+            assertThat(Events.row(103)).containsExactly(1002L, 57L, "Waiting book", "RegRequested", "RegRequested",
+                    "RegRequested", null, Timestamp.from(t.plusSeconds(1)));
+        });
+
+        // Applied changes are timed: publpage.event.lag per event type, at /q/metrics.
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("publpage_event_lag_seconds_count{eventType=\"Approved\""))
+                .body(containsString("publpage_event_lag_seconds_count{eventType=\"RegRequested\""));
+    }
+
+    @Test
+    void duplicatesAndReplaysChangeNothing() {
+        Instant t = Instant.parse("2026-11-24T09:10:00Z");
+        Event filed = Events.request("RegRequested", 201, 2001, 60, "Twice told", t.plusSeconds(1));
+        Event approved = Events.review("Approved", 21, 201, 2001, t.plusSeconds(2));
+        Events.send(filed, approved);
+        // Both events applied (Approved alone would already show "Approved": wait for the whole row).
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Events.row(201)).containsExactly(2001L, 60L, "Twice told",
+                "RegRequested", "Approved", "Approved", 21L, Timestamp.from(t.plusSeconds(2))));
+        List<Object> row = Events.row(201);
+        Object updatedAt = Events.updatedAt(201);
+        long processed = Events.count("SELECT count(*) FROM processed_event");
+
+        // The relay re-sends (same event ids), once more, and one id comes back with other content.
+        Events.send(approved, filed, approved, filed, approved.withType("AppCanceled"), filed.withType("ReqCanceled"));
+        // Markers behind them on both topics: once applied, everything before them was consumed.
+        Events.send(Events.request("RegRequested", 202, 2001, 61, "Marker", t.plusSeconds(5)),
+                Events.review("Approved", 23, 203, 2001, t.plusSeconds(5)));
+        await().atMost(WAIT).until(() -> Events.row(202) != null && Events.row(203) != null);
+
+        assertThat(Events.row(201)).isEqualTo(row);
+        assertThat(Events.updatedAt(201)).isEqualTo(updatedAt);
+        assertThat(Events.count("SELECT count(*) FROM processed_event")).isEqualTo(processed + 2);
+    }
+
+    @Test
+    void poisonMessagesGoToTheDeadLetterTopicsAndLaterMessagesStillApply() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String request = Contracts.REGREQUEST_TOPIC;
+        String approve = Contracts.APPROVE_TOPIC;
+        Events.sendRaw(request, "notjson-" + tag, UUID.randomUUID().toString(), "RegRequested", "{not json");
+        Events.sendRaw(request, "noid-" + tag, null, "RegRequested", "{\"id\": 301}");
+        Events.sendRaw(request, "unknown-" + tag, UUID.randomUUID().toString(), "RegDeleted", "{\"id\": 301}");
+        Events.sendRaw(request, "nobook-" + tag, UUID.randomUUID().toString(), "RegRequested",
+                "{\"id\": 301, \"publId\": 3001, \"bookNm\": \"x\", \"occurredAt\": \"2026-11-24T09:20:00Z\"}");
+        Events.sendRaw(approve, "notjson-" + tag, UUID.randomUUID().toString(), "Approved", "[1, 2");
+        Events.sendRaw(approve, "baduuid-" + tag, "not-a-uuid", "Approved", "{}");
+
+        Instant t = Instant.parse("2026-11-24T09:20:00Z");
+        Events.send(Events.request("RegRequested", 301, 3001, 70, "After the poison", t.plusSeconds(1)),
+                Events.review("Approved", 31, 301, 3001, t.plusSeconds(2)));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Events.row(301)).containsExactly(3001L, 70L,
+                "After the poison", "RegRequested", "Approved", "Approved", 31L, Timestamp.from(t.plusSeconds(2))));
+
+        Map<String, ConsumerRecord<String, String>> regDlq = readDeadLetters("publisher-view.regrequest-events.dlq", tag, 4);
+        Map<String, ConsumerRecord<String, String>> appDlq = readDeadLetters("publisher-view.approve-events.dlq", tag, 2);
+        assertThat(reason(regDlq.get("notjson-" + tag))).contains("is not JSON");
+        assertThat(reason(regDlq.get("noid-" + tag))).contains("has no eventId header");
+        assertThat(reason(regDlq.get("unknown-" + tag))).contains("unknown eventType: RegDeleted");
+        assertThat(reason(regDlq.get("nobook-" + tag))).contains("lacks a valid 'bookId'");
+        assertThat(reason(appDlq.get("notjson-" + tag))).contains("is not JSON");
+        assertThat(reason(appDlq.get("baduuid-" + tag))).contains("not a UUID");
+        assertThat(regDlq.get("notjson-" + tag).value()).isEqualTo("{not json");
+        // Nothing of the poison reached the view.
+        assertThat(Events.count("SELECT count(*) FROM publpage WHERE publ_id = 3001")).isOne();
+    }
+
+    /** The dead letters of this test (keys ending in the tag), by key. */
+    static Map<String, ConsumerRecord<String, String>> readDeadLetters(String topic, String tag, int expected) {
+        Map<String, ConsumerRecord<String, String>> found = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, StackTestResource.shared().kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.key() != null && r.key().endsWith(tag)) {
+                        found.put(r.key(), r);
+                    }
+                });
+                return found.size() >= expected;
+            });
+        }
+        return found;
+    }
+
+    static String reason(ConsumerRecord<String, String> record) {
+        assertThat(record).as("dead letter").isNotNull();
+        Header header = record.headers().lastHeader("dead-letter-reason");
+        assertThat(header).as("dead-letter-reason header").isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

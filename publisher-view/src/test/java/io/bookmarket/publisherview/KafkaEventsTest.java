@@ -60,6 +60,12 @@ class KafkaEventsTest {
                     "RegRequested", null, Timestamp.from(t.plusSeconds(1)));
         });
 
+        // A figure, not an assertion: produce -> row visible through the consumer, on this machine.
+        long sent = System.nanoTime();
+        Events.send(Events.request("RegRequested", 104, 1002, 58, "Timed book", Instant.now()));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> Events.row(104) != null);
+        System.out.printf("One event from produce to visible row: %d ms%n", (System.nanoTime() - sent) / 1_000_000);
+
         // Applied changes are timed: publpage.event.lag per event type, at /q/metrics.
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("publpage_event_lag_seconds_count{eventType=\"Approved\""))

@@ -1,0 +1,146 @@
+package io.bookmarket.approval.domain;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The product team's review ticket of one registration request ({@code reqReqId}). */
+@Entity
+@Table(name = "approve")
+public class Approve extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "req_req_id", nullable = false, unique = true)
+    public long reqReqId;
+
+    @Column(name = "publ_id", nullable = false)
+    public long publId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "app_yn", nullable = false, length = 16)
+    public AppYn appYn;
+
+    /** True once the request's RegRequested event arrived: the request really exists and may be reviewed. */
+    @Column(nullable = false)
+    public boolean confirmed;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    /** When the last decision (Approved, Rejected, AppCanceled) was taken; null while pending. */
+    @Column(name = "decided_at")
+    public Instant decidedAt;
+
+    @Version
+    public long version;
+
+    /**
+     * Opens a pending ticket unless the request already has one. A plain INSERT ... ON CONFLICT, so concurrent
+     * duplicates (regrequest-service retrying) never create two rows nor fail.
+     *
+     * @return true when this call created the ticket
+     */
+    public static boolean openIfAbsent(long reqReqId, long publId, boolean confirmed) {
+        return getEntityManager().createNativeQuery("""
+                        INSERT INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
+                        VALUES (:reqReqId, :publId, 'RegRequested', :confirmed, :now, 0)
+                        ON CONFLICT (req_req_id) DO NOTHING""")
+                .setParameter("reqReqId", reqReqId)
+                .setParameter("publId", publId)
+                .setParameter("confirmed", confirmed)
+                .setParameter("now", now())
+                .executeUpdate() == 1;
+    }
+
+    public static Optional<Approve> findByReqReqId(long reqReqId) {
+        return find("reqReqId", reqReqId).firstResultOptional();
+    }
+
+    /** For event handling: the row lock serialises it with reviewers' PATCHes (they then fail their version check). */
+    public static Optional<Approve> lockByReqReqId(long reqReqId) {
+        return find("reqReqId", reqReqId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+    }
+
+    /** A filtered page of tickets, newest first; null filters do not filter. */
+    public static List<Approve> page(Filter filter, int page, int size) {
+        Query q = filter.query();
+        return find(q.text, Sort.descending("createdAt", "id"), q.params).page(Page.of(page, size)).list();
+    }
+
+    public static long count(Filter filter) {
+        Query q = filter.query();
+        return count(q.text, q.params);
+    }
+
+    /**
+     * Moves to {@code next}, when the state machine allows it.
+     *
+     * @return false when the ticket already has that status (a harmless repeat: nothing changes)
+     * @throws IllegalStateException when the transition is not allowed
+     */
+    public boolean decide(AppYn next) {
+        if (appYn == next) {
+            return false;
+        }
+        if (!appYn.canBecome(next)) {
+            throw new IllegalStateException("Review " + id + " is " + appYn + " and cannot become " + next);
+        }
+        appYn = next;
+        decidedAt = now();
+        return true;
+    }
+
+    /** The queue's filters. */
+    public record Filter(AppYn appYn, Long publId, Long reqReqId, Boolean confirmed) {
+
+        Query query() {
+            List<String> where = new ArrayList<>();
+            Parameters params = new Parameters();
+            if (appYn != null) {
+                where.add("appYn = :appYn");
+                params.and("appYn", appYn);
+            }
+            if (publId != null) {
+                where.add("publId = :publId");
+                params.and("publId", publId);
+            }
+            if (reqReqId != null) {
+                where.add("reqReqId = :reqReqId");
+                params.and("reqReqId", reqReqId);
+            }
+            if (confirmed != null) {
+                where.add("confirmed = :confirmed");
+                params.and("confirmed", confirmed);
+            }
+            return new Query(where.isEmpty() ? "1 = 1" : String.join(" and ", where), params);
+        }
+    }
+
+    private record Query(String text, Parameters params) {
+    }
+
+    /** PostgreSQL keeps microseconds: truncating keeps the row, the answer and the event payload identical. */
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

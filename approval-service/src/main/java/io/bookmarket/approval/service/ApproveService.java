@@ -1,0 +1,155 @@
+package io.bookmarket.approval.service;
+
+import io.bookmarket.approval.domain.AppYn;
+import io.bookmarket.approval.domain.Approve;
+import io.bookmarket.approval.event.AppCanceled;
+import io.bookmarket.approval.event.ApproveEvent;
+import io.bookmarket.support.problem.ProblemException;
+import io.debezium.outbox.quarkus.ExportedEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/** Opening, reading and deciding review tickets; applying regrequest-service's events to them. */
+@ApplicationScoped
+public class ApproveService {
+
+    private static final Logger LOG = Logger.getLogger(ApproveService.class);
+
+    @Inject
+    Event<ExportedEvent<?, ?>> events;
+
+    /** The ticket and whether this call opened it (false: it already existed, nothing changed). */
+    public record Opened(ApproveView ticket, boolean created) {
+    }
+
+    /** A page of tickets and how many match in all. */
+    public record Page(List<ApproveView> items, long total) {
+    }
+
+    /**
+     * Opens the pending, unconfirmed ticket of a request, or returns the one it already has (retries are safe).
+     * The request's RegRequested event confirms it later.
+     */
+    @Transactional
+    public Opened open(long reqReqId, long publId) {
+        // The loop only matters if the expiry job deletes the existing ticket between the two statements.
+        for (int attempt = 1; ; attempt++) {
+            boolean created = Approve.openIfAbsent(reqReqId, publId, false);
+            Approve ticket = Approve.findByReqReqId(reqReqId).orElse(null);
+            if (ticket != null) {
+                if (created) {
+                    LOG.infof("Review %d opened for request %d of publisher %d (awaiting the request's confirmation)",
+                            ticket.id, reqReqId, publId);
+                } else if (ticket.publId != publId) {
+                    LOG.warnf("Request %d asked again for a review with publisher %d, but its review %d is for publisher %d: kept as it is",
+                            reqReqId, publId, ticket.id, ticket.publId);
+                }
+                return new Opened(ApproveView.of(ticket), created);
+            }
+            if (attempt == 3) {
+                throw new IllegalStateException("Could not open the review of request " + reqReqId);
+            }
+        }
+    }
+
+    @Transactional
+    public ApproveView find(long id) {
+        return Approve.<Approve>findByIdOptional(id).map(ApproveView::of)
+                .orElseThrow(() -> ProblemException.notFound("review", id));
+    }
+
+    @Transactional
+    public Page list(Approve.Filter filter, int page, int size) {
+        return new Page(Approve.page(filter, page, size).stream().map(ApproveView::of).toList(), Approve.count(filter));
+    }
+
+    /**
+     * A reviewer's decision: the transition and its event, in one transaction. Repeating the current status changes
+     * nothing and publishes nothing. A concurrent change of the same ticket fails the version check (409, see rest).
+     */
+    @Transactional
+    public ApproveView decide(long id, AppYn decision) {
+        Approve ticket = Approve.<Approve>findByIdOptional(id).orElseThrow(() -> ProblemException.notFound("review", id));
+        if (!ticket.confirmed) {
+            throw new ProblemException(409, "not-confirmed", "Review not yet confirmed",
+                    "Review " + id + " is not yet confirmed: request " + ticket.reqReqId
+                            + " has not been stored by regrequest-service (yet), so it cannot be decided.");
+        }
+        if (ticket.appYn == decision) {
+            return ApproveView.of(ticket);
+        }
+        if (!ticket.appYn.canBecome(decision)) {
+            throw ProblemException.conflict("Review " + id + " is " + ticket.appYn + " and cannot become " + decision
+                    + (ticket.appYn.isFinal() ? ": " + ticket.appYn + " is final." : "."));
+        }
+        ticket.decide(decision);
+        events.fire(ApproveEvent.of(ticket));
+        // Surfaces a concurrent change (version check) here, inside the method, rather than at commit.
+        Approve.flush();
+        LOG.infof("Request %d %s by review %d", ticket.reqReqId, words(decision), id);
+        return ApproveView.of(ticket);
+    }
+
+    /**
+     * The request was stored (its RegRequested event arrived): its ticket is confirmed and enters the reviewers'
+     * queue. With no ticket (it expired before a late event, or was never opened) one is opened, confirmed: the
+     * request really exists, so it must be reviewed. Runs in the consumer's transaction.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void requestFiled(long reqReqId, long publId) {
+        Approve ticket = Approve.lockByReqReqId(reqReqId).orElse(null);
+        if (ticket == null) {
+            if (Approve.openIfAbsent(reqReqId, publId, true)) {
+                LOG.infof("Request %d of publisher %d was filed but had no review (expired or never opened): review opened, in the queue",
+                        reqReqId, publId);
+                return;
+            }
+            // A concurrent POST opened it just now.
+            ticket = Approve.lockByReqReqId(reqReqId).orElseThrow();
+        }
+        if (ticket.confirmed) {
+            LOG.infof("Review %d of request %d was already confirmed: nothing to do", ticket.id, reqReqId);
+        } else {
+            ticket.confirmed = true;
+            LOG.infof("Review %d of request %d confirmed: the request was stored, the review is in the queue", ticket.id, reqReqId);
+        }
+    }
+
+    /**
+     * The publisher cancelled the request (ReqCanceled): its review is cancelled and AppCanceled published, unless
+     * it is already final. Runs in the consumer's transaction.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void requestCanceled(long reqReqId) {
+        Approve ticket = Approve.lockByReqReqId(reqReqId).orElse(null);
+        if (ticket == null) {
+            LOG.infof("Request %d was cancelled by its publisher, but it has no review (expired or never opened): nothing to cancel",
+                    reqReqId);
+            return;
+        }
+        // The request existed (it was cancelled), so the ticket is no orphan: the expiry job must keep it.
+        ticket.confirmed = true;
+        if (ticket.appYn.isFinal()) {
+            LOG.infof("Request %d was cancelled by its publisher; its review %d is already %s: nothing to do",
+                    reqReqId, ticket.id, ticket.appYn);
+            return;
+        }
+        ticket.decide(AppYn.AppCanceled);
+        events.fire(AppCanceled.of(ticket));
+        LOG.infof("Review %d cancelled because its request %d was cancelled by the publisher", ticket.id, reqReqId);
+    }
+
+    private static String words(AppYn decision) {
+        return switch (decision) {
+            case Approved -> "approved";
+            case Rejected -> "rejected";
+            case AppCanceled -> "review cancelled";
+            case RegRequested -> "pending";
+        };
+    }
+}

@@ -39,8 +39,13 @@ public class UnconfirmedExpiry {
 
     @Scheduled(identity = "unconfirmed-ticket-expiry", every = "{approve.expiry-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void onSchedule() {
+        expire();
+    }
+
+    /** @return how many tickets expired */
     @Transactional
-    public long expire() {
+    public int expire() {
         Instant cutoff = Instant.now().minus(config.unconfirmedTtl());
         @SuppressWarnings("unchecked")
         List<Number> requests = em.createNativeQuery("""

@@ -1,0 +1,205 @@
+package io.bookmarket.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.StackTestResource;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+/** What the tests share: direct SQL on the service's database, and Kafka played as Debezium's relay. */
+final class Tests {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration EVENTUALLY = Duration.ofSeconds(20);
+    static final String DATABASE = "approval";
+    static final String DLQ_TOPIC = "approval-service.regrequest-events.dlq";
+
+    // Fresh database every run; EventsWhileDown uses ids above 990000.
+    private static final AtomicLong REQUESTS = new AtomicLong(1000);
+    private static final AtomicLong PUBLISHERS = new AtomicLong(5000);
+    private static KafkaProducer<String, String> producer;
+
+    private Tests() {
+    }
+
+    /** A registration request id no other test uses. */
+    static long newRequest() {
+        return REQUESTS.incrementAndGet();
+    }
+
+    /** A publisher id no other test uses, so lists and counts are the test's own. */
+    static long newPublisher() {
+        return PUBLISHERS.incrementAndGet();
+    }
+
+    /** Opens a ticket as regrequest-service does (pending, unconfirmed) and returns its id. */
+    static long open(long reqReqId, long publId) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("reqReqId", reqReqId, "appYn", "RegRequested", "publId", publId))
+                .post("/approves").then().statusCode(201).extract().<Number>path("id").longValue();
+    }
+
+    /** The normal life of a request: ticket opened, then the request's RegRequested arrives and confirms it. */
+    static long confirmedTicket(long reqReqId, long publId) {
+        long id = open(reqReqId, publId);
+        UUID event = sendRegRequestEvent("RegRequested", reqReqId, publId);
+        awaitProcessed(event);
+        return id;
+    }
+
+    static Map<String, Object> ticket(long reqReqId) {
+        List<Map<String, Object>> rows = query("SELECT * FROM approve WHERE req_req_id = ?", reqReqId);
+        return rows.isEmpty() ? null : rows.getFirst();
+    }
+
+    static List<Map<String, Object>> outbox(long ticketId) {
+        return query("SELECT * FROM outboxevent WHERE aggregatetype = 'Approve' AND aggregateid = ? ORDER BY timestamp, type",
+                Long.toString(ticketId));
+    }
+
+    static List<Object> outboxTypes(long ticketId) {
+        return outbox(ticketId).stream().map(row -> row.get("type")).toList();
+    }
+
+    /** The payload of an outbox row, checked against its event's contract. */
+    static JsonNode conformingPayload(Map<String, Object> outboxRow) {
+        try {
+            JsonNode payload = JSON.readTree((String) outboxRow.get("payload"));
+            Contracts.assertConforms((String) outboxRow.get("type"), payload);
+            return payload;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<Map<String, Object>> query(String sql, Object... params) {
+        try (Connection db = StackTestResource.shared().postgres().connect(DATABASE);
+             PreparedStatement statement = db.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+                        row.put(rs.getMetaData().getColumnLabel(c), rs.getObject(c));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    static long count(String sql, Object... params) {
+        return ((Number) query(sql, params).getFirst().values().iterator().next()).longValue();
+    }
+
+    /** Waits until the consumer recorded the event id (in the transaction that applied it). */
+    static void awaitProcessed(UUID eventId) {
+        await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(50))
+                .until(() -> count("SELECT count(*) FROM processed_event WHERE event_id = ?", eventId) == 1);
+    }
+
+    /** A RegRequest payload as regrequest-service writes it; it conforms to its contract. */
+    static ObjectNode regRequestPayload(String type, long reqReqId, long publId) {
+        ObjectNode payload = JSON.createObjectNode().put("id", reqReqId).put("bookId", 99).put("bookNm", "book of " + reqReqId)
+                .put("publId", publId).put("regYn", type).put("occurredAt", Instant.now().toString());
+        Contracts.assertConforms(type, payload);
+        return payload;
+    }
+
+    /** A RegRequest event as Debezium's EventRouter relays it (key = request id). */
+    static UUID sendRegRequestEvent(String type, long reqReqId, long publId) {
+        UUID eventId = UUID.randomUUID();
+        sendRegRequestEvent(eventId, type, reqReqId, publId);
+        return eventId;
+    }
+
+    static void sendRegRequestEvent(UUID eventId, String type, long reqReqId, long publId) {
+        send(Long.toString(reqReqId), regRequestPayload(type, reqReqId, publId).toString(),
+                Map.of("eventId", eventId.toString(), "eventType", type));
+    }
+
+    static synchronized void send(String key, String value, Map<String, String> headers) {
+        if (producer == null) {
+            producer = producer(StackTestResource.shared().kafka().bootstrapServers());
+        }
+        send(producer, key, value, headers);
+    }
+
+    static KafkaProducer<String, String> producer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        props.put("linger.ms", "0");
+        return new KafkaProducer<>(props);
+    }
+
+    static void send(KafkaProducer<String, String> producer, String key, String value, Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(Contracts.REGREQUEST_TOPIC, key, value);
+        headers.forEach((name, v) -> record.headers().add(name, v.getBytes(StandardCharsets.UTF_8)));
+        try {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads the dead-letter topic from its start until {@code expected} records with this key showed up. */
+    static List<ConsumerRecord<String, String>> deadLetters(String key, int expected, Duration within) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", StackTestResource.shared().kafka().bootstrapServers());
+        props.put("group.id", "dlq-reader-" + UUID.randomUUID());
+        props.put("auto.offset.reset", "earliest");
+        props.put("key.deserializer", StringDeserializer.class.getName());
+        props.put("value.deserializer", StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(DLQ_TOPIC));
+            long end = System.nanoTime() + within.toNanos();
+            while (System.nanoTime() < end && found.size() < expected) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (key.equals(record.key())) {
+                        found.add(record);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

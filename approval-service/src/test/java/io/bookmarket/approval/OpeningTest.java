@@ -123,7 +123,8 @@ class OpeningTest {
     @Test
     void malformedOrMissingBodiesAndWrongMediaTypesAreProblems() {
         given().contentType(ContentType.JSON).body("{\"reqReqId\": 12,").post("/approves").then().statusCode(400)
-                .contentType(startsWith("application/problem+json")).body("status", equalTo(400));
+                .contentType(startsWith("application/problem+json")).body("status", equalTo(400))
+                .body("type", equalTo("urn:bookmarket:problem:malformed-json"));
         given().contentType(ContentType.JSON).post("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
         given().contentType(ContentType.TEXT).body("reqReqId=12").post("/approves").then().statusCode(415)

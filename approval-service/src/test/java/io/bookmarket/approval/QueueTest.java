@@ -1,0 +1,87 @@
+package io.bookmarket.approval;
+
+import io.bookmarket.stack.StackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+/** GET /approves: the reviewers' queue (confirmed tickets only by default), filters and paging. */
+@QuarkusTest
+@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(EventsWhileDown.class)
+class QueueTest {
+
+    @Test
+    void pagesNewestFirstWithTheTotalInHeaders() {
+        long publId = Tests.newPublisher();
+        List<Integer> requests = new ArrayList<>();
+        UUID last = null;
+        for (int i = 0; i < 5; i++) {
+            long request = Tests.newRequest();
+            requests.add((int) request);
+            last = Tests.sendRegRequestEvent("RegRequested", request, publId);
+        }
+        // one partition, applied in order: the last one applied means all are
+        Tests.awaitProcessed(last);
+
+        given().queryParam("publId", publId).queryParam("size", 2).get("/approves").then().statusCode(200)
+                .header("X-Total-Count", "5")
+                .header("Link", containsString("rel=\"next\""))
+                .body("reqReqId", contains(requests.get(4), requests.get(3)));
+        given().queryParam("publId", publId).queryParam("size", 2).queryParam("page", 1).get("/approves").then().statusCode(200)
+                .body("reqReqId", contains(requests.get(2), requests.get(1)));
+        given().queryParam("publId", publId).queryParam("size", 2).queryParam("page", 2).get("/approves").then().statusCode(200)
+                .header("Link", not(containsString("rel=\"next\"")))
+                .body("reqReqId", contains(requests.get(0)));
+        given().queryParam("publId", publId).get("/approves").then().statusCode(200)
+                .header("X-Total-Count", "5").body("size()", equalTo(5)).body("confirmed", everyItem(equalTo(true)));
+    }
+
+    @Test
+    void filtersByStatusRequestAndConfirmation() {
+        long publId = Tests.newPublisher();
+        long approvedRequest = Tests.newRequest();
+        long pendingRequest = Tests.newRequest();
+        long approvedId = Tests.confirmedTicket(approvedRequest, publId);
+        long pendingId = Tests.confirmedTicket(pendingRequest, publId);
+        given().contentType("application/json").body(Map.of("appYn", "Approved")).patch("/approves/" + approvedId)
+                .then().statusCode(200);
+        long unconfirmedId = Tests.open(Tests.newRequest(), publId);
+
+        given().queryParam("publId", publId).get("/approves").then().statusCode(200)
+                .header("X-Total-Count", "2").body("id", contains((int) pendingId, (int) approvedId));
+        given().queryParam("publId", publId).queryParam("appYn", "Approved").get("/approves").then()
+                .header("X-Total-Count", "1").body("id", contains((int) approvedId));
+        given().queryParam("publId", publId).queryParam("appYn", "regrequested").get("/approves").then()
+                .header("X-Total-Count", "1").body("id", contains((int) pendingId));
+        given().queryParam("reqReqId", pendingRequest).get("/approves").then()
+                .header("X-Total-Count", "1").body("id", contains((int) pendingId));
+        // operators can see the tickets whose request is not stored (yet); reviewers never get them
+        given().queryParam("publId", publId).queryParam("confirmed", "false").get("/approves").then()
+                .header("X-Total-Count", "1").body("id", contains((int) unconfirmedId)).body("[0].confirmed", equalTo(false));
+    }
+
+    @Test
+    void invalidQueryParametersAreProblemsNamingThem() {
+        Map<String, String> invalid = Map.of(
+                "size", "0", "page", "-1", "publId", "abc", "reqReqId", "0", "appYn", "Maybe", "confirmed", "maybe");
+        invalid.forEach((name, value) -> given().queryParam(name, value).get("/approves").then().statusCode(400)
+                .contentType(startsWith("application/problem+json")).body("detail", containsString("'" + name + "'")));
+        given().queryParam("size", 101).get("/approves").then().statusCode(400)
+                .body("detail", containsString("between 1 and 100"));
+    }
+}

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.bookmarket.support.problem.Problem.FieldError;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.hibernate.StaleStateException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -57,9 +59,20 @@ public class ProblemMappers {
                 "The request body is not valid JSON: " + e.getOriginalMessage(), path(uri), List.of())).build();
     }
 
-    /** 404 for unknown paths, 405, 406, 415 ... from the REST layer. */
+    /**
+     * 404 for unknown paths, 405, 406, 415 ... from the REST layer. Quarkus REST reports an unparseable body as a
+     * plain 400 wrapping Jackson's error: unwrap it so the client reads "Malformed JSON" and where.
+     */
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof JsonMappingException mapping) {
+                return mismatch(mapping, uri);
+            }
+            if (cause instanceof JsonProcessingException json) {
+                return malformed(json, uri);
+            }
+        }
         int status = e.getResponse().getStatus();
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type == null ? "HTTP " + status : type.getReasonPhrase();
@@ -70,6 +83,14 @@ public class ProblemMappers {
             }
         });
         return response.build();
+    }
+
+    /** Two clients changed the same row at once: the later one's version check failed and nothing of it was stored. */
+    @ServerExceptionMapper({ OptimisticLockException.class, StaleStateException.class })
+    public Response concurrentChange(RuntimeException e, UriInfo uri) {
+        LOG.infof("Concurrent change of %s: the later one was refused (%s)", path(uri), e.getMessage());
+        return response(new Problem("urn:bookmarket:problem:concurrent-change", "Changed concurrently", 409,
+                "Someone else changed this at the same time; read it again and retry.", path(uri), List.of())).build();
     }
 
     @ServerExceptionMapper

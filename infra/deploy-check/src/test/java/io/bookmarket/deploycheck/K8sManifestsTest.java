@@ -81,6 +81,8 @@ class K8sManifestsTest {
         assertThat(topics).extracting(t -> t.at("/spec/topicName").asText())
                 .containsExactlyInAnyOrder("outbox.event.RegRequest", "outbox.event.Approve");
         topics.forEach(t -> assertThat(t.at("/spec/replicas").asInt()).isLessThanOrEqualTo(replicas));
+        // publisher-view rebuilds from offset zero: the event topics must never drop history.
+        topics.forEach(t -> assertThat(t.at("/spec/config/retention.ms").asLong()).as("retention.ms").isEqualTo(-1));
     }
 
     @Test

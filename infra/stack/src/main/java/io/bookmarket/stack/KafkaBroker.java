@@ -47,6 +47,8 @@ public final class KafkaBroker implements AutoCloseable {
                     "log.dirs=" + dataDir.toAbsolutePath(),
                     "num.partitions=1",
                     "auto.create.topics.enable=true",
+                    // The event topics are the system's history: publisher-view rebuilds from offset zero.
+                    "log.retention.ms=-1",
                     // Single node: every internal topic has one replica.
                     "offsets.topic.replication.factor=1",
                     "transaction.state.log.replication.factor=1",

@@ -53,6 +53,10 @@ class StackTest {
             written.addAll(insertInOneTransaction(stack, 1, 20));
             assertDelivered(stack, written);
         }
+        // What a user reads when something goes wrong: the broker's and the worker's own logs.
+        assertThat(Files.readString(workDir.resolve("logs/kafka.log"))).contains("Kafka Server started");
+        assertThat(Files.readString(workDir.resolve("logs/kafka-connect.log")))
+                .contains("Kafka Connect started").contains("regrequest-outbox");
         try (Stack stack = Stack.start(Stack.options(workDir).databases(DB).withConnect(true).dropSlotsOnClose(true))) {
             printStartup("restart on the same data", stack);
             stack.registerConnector(Contracts.connector("regrequest-outbox"), TEST_CONNECTOR);

@@ -1,33 +1,24 @@
 package io.bookmarket.approval.event;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.bookmarket.approval.domain.Approve;
-import io.debezium.outbox.quarkus.ExportedEvent;
-
-import java.time.Instant;
+import io.bookmarket.support.event.JsonExportedEvent;
 
 /**
  * What the Approve aggregate publishes through the outbox (topic outbox.event.Approve, key = ticket id). The payload
  * is the ticket after the decision, {@code appYn} being the event name, {@code occurredAt} the decision's time.
  */
-public abstract class ApproveEvent implements ExportedEvent<String, JsonNode> {
+public abstract class ApproveEvent extends JsonExportedEvent {
 
     public static final String AGGREGATE_TYPE = "Approve";
 
-    private final String aggregateId;
-    private final JsonNode payload;
-    private final Instant timestamp;
-
     protected ApproveEvent(Approve ticket) {
-        this.aggregateId = Long.toString(ticket.id);
-        this.timestamp = ticket.decidedAt;
-        this.payload = JsonNodeFactory.instance.objectNode()
+        super(AGGREGATE_TYPE, ticket.id, ticket.decidedAt, JsonNodeFactory.instance.objectNode()
                 .put("id", ticket.id)
                 .put("reqReqId", ticket.reqReqId)
                 .put("publId", ticket.publId)
                 .put("appYn", ticket.appYn.name())
-                .put("occurredAt", ticket.decidedAt.toString());
+                .put("occurredAt", ticket.decidedAt.toString()));
     }
 
     /** The event announcing the ticket's current (just decided) status. */
@@ -38,25 +29,5 @@ public abstract class ApproveEvent implements ExportedEvent<String, JsonNode> {
             case AppCanceled -> AppCanceled.of(ticket);
             case RegRequested -> throw new IllegalArgumentException("Review " + ticket.id + " is pending: no decision to publish");
         };
-    }
-
-    @Override
-    public String getAggregateId() {
-        return aggregateId;
-    }
-
-    @Override
-    public String getAggregateType() {
-        return AGGREGATE_TYPE;
-    }
-
-    @Override
-    public Instant getTimestamp() {
-        return timestamp;
-    }
-
-    @Override
-    public JsonNode getPayload() {
-        return payload;
     }
 }

@@ -7,7 +7,6 @@ import io.bookmarket.approval.service.ApproveView;
 import io.bookmarket.approval.service.Decision;
 import io.bookmarket.approval.service.NewApprove;
 import io.bookmarket.support.problem.Problem;
-import io.bookmarket.support.problem.ProblemException;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -21,7 +20,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -34,9 +32,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static io.bookmarket.support.rest.QueryParams.blank;
+import static io.bookmarket.support.rest.QueryParams.invalid;
+import static io.bookmarket.support.rest.QueryParams.number;
+import static io.bookmarket.support.rest.QueryParams.pageLinks;
 
 /** The review tickets (the product team's queue), as the original's clients call them. */
 @Path("/approves")
@@ -155,7 +157,7 @@ public class ApproveResource {
         int p = blank(page) ? 0 : (int) number("page", page, 0, Integer.MAX_VALUE);
         int s = blank(size) ? 20 : (int) number("size", size, 1, MAX_SIZE);
         ApproveService.Page result = service.list(filter, p, s);
-        return Response.ok(result.items()).header("X-Total-Count", result.total()).header("Link", links(uri, p, s, result.total())).build();
+        return Response.ok(result.items()).header("X-Total-Count", result.total()).header("Link", pageLinks(uri, p, s, result.total())).build();
     }
 
     @PATCH
@@ -188,61 +190,21 @@ public class ApproveResource {
         return service.decide(id, body.target());
     }
 
-    private static boolean blank(String text) {
-        return text == null || text.isBlank();
-    }
-
     private static AppYn status(String text) {
         for (AppYn value : AppYn.values()) {
             if (value.name().equalsIgnoreCase(text.trim())) {
                 return value;
             }
         }
-        throw badQuery("appYn", "must be RegRequested, Approved, Rejected or AppCanceled");
+        throw invalid("appYn", "must be RegRequested, Approved, Rejected or AppCanceled");
     }
 
     private static boolean bool(String name, String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw badQuery(name, "must be true or false");
+            default -> throw invalid(name, "must be true or false");
         };
     }
 
-    private static long number(String name, String text, long min, long max) {
-        long value;
-        try {
-            value = Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw badQuery(name, "must be a whole number");
-        }
-        if (value < min || value > max) {
-            throw badQuery(name, max == Long.MAX_VALUE || max == Integer.MAX_VALUE
-                    ? "must be at least " + min : "must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    private static ProblemException badQuery(String name, String message) {
-        return new ProblemException(400, "invalid-request", "Invalid request", "Query parameter '" + name + "' " + message + ".");
-    }
-
-    private static String links(UriInfo uri, int page, int size, long total) {
-        long last = Math.max(0, (total - 1) / size);
-        List<String> links = new ArrayList<>();
-        UriBuilder self = uri.getRequestUriBuilder().replaceQueryParam("size", size);
-        links.add(link(self, 0, "first"));
-        if (page > 0) {
-            links.add(link(self, Math.min(page - 1, last), "prev"));
-        }
-        if (page < last) {
-            links.add(link(self, page + 1, "next"));
-        }
-        links.add(link(self, last, "last"));
-        return String.join(", ", links);
-    }
-
-    private static String link(UriBuilder self, long page, String rel) {
-        return "<" + self.clone().replaceQueryParam("page", page).build() + ">; rel=\"" + rel + "\"";
-    }
 }

@@ -18,7 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -32,8 +31,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 
-import java.util.ArrayList;
 import java.util.List;
+
+import static io.bookmarket.support.rest.QueryParams.blank;
+import static io.bookmarket.support.rest.QueryParams.number;
+import static io.bookmarket.support.rest.QueryParams.pageLinks;
 
 /** Registration requests, as the original's clients call them (also on /regrequests, see {@link LowerCasePath}). */
 @Path("/regRequests")
@@ -132,12 +134,12 @@ public class RegRequestResource {
             @Parameter(description = "Page size, 1 to 100 (default 20)", example = "20") @QueryParam("size") String size,
             UriInfo uri) {
         // Parsed here rather than by JAX-RS, which answers an unparseable query parameter with 404.
-        Long publ = publId == null || publId.isBlank() ? null : number("publId", publId, 1, Long.MAX_VALUE);
-        int p = page == null || page.isBlank() ? 0 : (int) number("page", page, 0, Integer.MAX_VALUE);
-        int s = size == null || size.isBlank() ? 20 : (int) number("size", size, 1, MAX_SIZE);
+        Long publ = blank(publId) ? null : number("publId", publId, 1, Long.MAX_VALUE);
+        int p = blank(page) ? 0 : (int) number("page", page, 0, Integer.MAX_VALUE);
+        int s = blank(size) ? 20 : (int) number("size", size, 1, MAX_SIZE);
         RegRequestService.Page result = service.list(publ, p, s);
         Response.ResponseBuilder response = Response.ok(result.items()).header("X-Total-Count", result.total());
-        String links = links(uri, p, s, result.total());
+        String links = pageLinks(uri, p, s, result.total());
         if (!links.isEmpty()) {
             response.header("Link", links);
         }
@@ -166,41 +168,4 @@ public class RegRequestResource {
         return uri.getBaseUriBuilder().path(RegRequestResource.class).path(Long.toString(id)).build();
     }
 
-    private static long number(String name, String text, long min, long max) {
-        long value;
-        try {
-            value = Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw badQuery(name, "must be a whole number");
-        }
-        if (value < min || value > max) {
-            throw badQuery(name, max == Long.MAX_VALUE || max == Integer.MAX_VALUE
-                    ? "must be at least " + min : "must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    private static ProblemException badQuery(String name, String message) {
-        return new ProblemException(400, "invalid-request", "Invalid request",
-                "Query parameter '" + name + "' " + message + ".");
-    }
-
-    private static String links(UriInfo uri, int page, int size, long total) {
-        long last = Math.max(0, (total - 1) / size);
-        List<String> links = new ArrayList<>();
-        UriBuilder self = uri.getRequestUriBuilder().replaceQueryParam("size", size);
-        links.add(link(self, 0, "first"));
-        if (page > 0) {
-            links.add(link(self, Math.min(page - 1, last), "prev"));
-        }
-        if (page < last) {
-            links.add(link(self, page + 1, "next"));
-        }
-        links.add(link(self, last, "last"));
-        return String.join(", ", links);
-    }
-
-    private static String link(UriBuilder self, long page, String rel) {
-        return "<" + self.clone().replaceQueryParam("page", page).build() + ">; rel=\"" + rel + "\"";
-    }
 }

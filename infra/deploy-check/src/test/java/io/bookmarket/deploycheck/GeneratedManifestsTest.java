@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -386,9 +385,5 @@ class GeneratedManifestsTest {
         assertThat(memory).as("memory quantity").matches("\\d+(Mi|Gi)");
         long n = Long.parseLong(memory.substring(0, memory.length() - 2));
         return memory.endsWith("Gi") ? n * 1024 : n;
-    }
-
-    static boolean exists(Path root, String service) {
-        return Files.isRegularFile(root.resolve(service).resolve("target/kubernetes/kubernetes.yml"));
     }
 }

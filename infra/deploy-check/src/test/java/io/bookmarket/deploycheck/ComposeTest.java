@@ -1,7 +1,6 @@
 package io.bookmarket.deploycheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -189,12 +188,27 @@ class ComposeTest {
         assertThat(Files.isExecutable(composeDir.resolve("compose/register-connectors.sh"))).isTrue();
     }
 
-    /** The Quarkus Dockerfiles come with the services; until they do, this reports as skipped, not passed. */
+    /** The Quarkus Dockerfiles of every service: Compose and images.yml build Dockerfile.jvm / Dockerfile.native. */
     @Test
     void serviceDockerfilesExist() {
-        List<String> missing = APPS.stream()
-                .map(app -> app + "/src/main/docker/Dockerfile.jvm")
-                .filter(f -> !Files.isRegularFile(root.resolve(f))).toList();
-        assumeTrue(missing.isEmpty(), "Not yet in the repository: " + missing);
+        for (String app : APPS) {
+            for (String flavor : List.of("jvm", "native", "native-micro")) {
+                Path file = root.resolve(app).resolve("src/main/docker/Dockerfile." + flavor);
+                assertThat(file).as(app + " Dockerfile." + flavor).isRegularFile();
+                String text = Repo.read(file);
+                // A pinned base image (UBI), never a moving tag.
+                String from = text.lines().filter(l -> l.startsWith("FROM ")).findFirst().orElseThrow().substring(5).trim();
+                assertThat(from).as(app + " " + flavor + " base image").matches(
+                        "(registry\\.access\\.redhat\\.com|quay\\.io)/[a-z0-9/._-]+:[0-9a-z][0-9a-z._-]*")
+                        .doesNotEndWith(":latest");
+                // What the Dockerfile copies is what the build writes, relative to the module (the build context).
+                if (flavor.equals("jvm")) {
+                    assertThat(text).contains("COPY --chown=185 target/quarkus-app/lib/ /deployments/lib/",
+                            "/deployments/quarkus-run.jar", "EXPOSE " + APP_PORTS.get(app));
+                } else {
+                    assertThat(text).contains("target/*-runner /work/application", "EXPOSE " + APP_PORTS.get(app));
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,389 @@
+package io.bookmarket.deploycheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The services' Quarkus-generated manifests ({@code <service>/target/kubernetes/kubernetes.yml}, written by
+ * {@code package}; this module builds after the services in the reactor) agree with infra/k8s and with the
+ * services' configuration: probes, Secret and ConfigMap references, HPA, Ingress, resources, rolling update,
+ * image, graceful shutdown. Whichever flavour was built last is checked (JVM, or native with its smaller sizing).
+ */
+class GeneratedManifestsTest {
+
+    static final Map<String, String> DATABASES = Map.of(
+            "regrequest-service", "regrequest", "approval-service", "approval", "publisher-view", "publisherview");
+    static final Map<String, Set<String>> INGRESS_PATHS = Map.of(
+            "regrequest-service", Set.of("/regRequests", "/regrequests"),
+            "approval-service", Set.of("/approves"),
+            "publisher-view", Set.of("/publpages"));
+    /** Kinds a plain cluster accepts: no Prometheus-operator CRDs, no immutable Jobs re-applied on each deploy. */
+    static final Set<String> KINDS = Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Ingress",
+            "HorizontalPodAutoscaler");
+
+    private final Path root = Repo.root();
+
+    static List<JsonNode> manifest(Path root, String service) {
+        Path file = root.resolve(service).resolve("target/kubernetes/kubernetes.yml");
+        assertThat(file).as("%s not generated: package the service first (./mvnw -B package -DskipTests -pl %s; the "
+                + "full reactor builds the services before this module)", file, service).isRegularFile();
+        return Repo.yamlDocuments(file);
+    }
+
+    static JsonNode one(List<JsonNode> docs, String kind, String service) {
+        List<JsonNode> found = docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+        assertThat(found).as("%s of %s", kind, service).hasSize(1);
+        return found.get(0);
+    }
+
+    /** What the infrastructure manifests define, so a renamed cluster, secret or database fails here. */
+    record Infra(String secret, String namespace, String postgresService, String kafkaBootstrap, Set<String> databases) {
+
+        static Infra read(Path root) {
+            JsonNode cluster = K8sManifestsTest.single(root, "20-postgres.yaml", "Cluster");
+            Set<String> databases = new TreeSet<>();
+            databases.add(cluster.at("/spec/bootstrap/initdb/database").asText());
+            K8sManifestsTest.documents(root, "20-postgres.yaml").stream()
+                    .filter(d -> "Database".equals(d.path("kind").asText()))
+                    .forEach(d -> databases.add(d.at("/spec/name").asText()));
+            JsonNode kafka = K8sManifestsTest.single(root, "30-kafka.yaml", "Kafka");
+            String ns = ConnectorManifests.NAMESPACE;
+            return new Infra(cluster.at("/spec/bootstrap/initdb/secret/name").asText(), ns,
+                    cluster.at("/metadata/name").asText() + "-rw." + ns + ".svc:5432",
+                    kafka.at("/metadata/name").asText() + "-kafka-bootstrap." + ns + ".svc:9092", databases);
+        }
+    }
+
+    @Test
+    void infraDefinesWhatTheServicesReference() {
+        Infra infra = Infra.read(root);
+        assertThat(infra.secret()).isEqualTo("bookmarket-db");
+        assertThat(infra.databases()).containsAll(DATABASES.values());
+        List<String> secrets = K8sManifestsTest.documents(root, "10-secrets.example.yaml").stream()
+                .filter(d -> infra.secret().equals(d.at("/metadata/name").asText()))
+                .map(d -> d.at("/stringData").toString()).toList();
+        assertThat(secrets).as("the example Secret has the keys the services read").singleElement()
+                .satisfies(s -> assertThat(s).contains("\"username\"", "\"password\""));
+    }
+
+    @Test
+    void everyServiceManifestIsDeployable() {
+        Infra infra = Infra.read(root);
+        for (String service : DATABASES.keySet()) {
+            List<JsonNode> docs = manifest(root, service);
+            checkService(docs, service, infra, Repo.read(root.resolve(service).resolve("src/main/resources/application.properties")));
+            System.out.printf("%s: %s, image %s, resources %s%n", service,
+                    docs.stream().map(d -> d.path("kind").asText()).toList(),
+                    one(docs, "Deployment", service).at("/spec/template/spec/containers/0/image").asText(),
+                    one(docs, "Deployment", service).at("/spec/template/spec/containers/0/resources"));
+        }
+    }
+
+    @Test
+    void regrequestReadsTheApprovalUrlFromItsConfigMapAndItPointsAtApprovalService() {
+        List<JsonNode> docs = manifest(root, "regrequest-service");
+        checkApprovalUrl(docs, manifest(root, "approval-service"),
+                Repo.read(root.resolve("regrequest-service/src/main/resources/application.properties")));
+    }
+
+    @Test
+    void approvalServiceScalesOnCpuLikeTheOriginal() {
+        checkAutoscaler(manifest(root, "approval-service"));
+    }
+
+    @Test
+    void oneHostRoutesTheOriginalsGatewayPaths() {
+        Map<String, List<JsonNode>> manifests = new java.util.TreeMap<>();
+        DATABASES.keySet().forEach(s -> manifests.put(s, manifest(root, s)));
+        checkIngresses(manifests);
+    }
+
+    /** The checks above must be able to fail: each broken copy of a real manifest is refused. */
+    @Test
+    void brokenManifestsAreRefused() {
+        Infra infra = Infra.read(root);
+        String regProps = Repo.read(root.resolve("regrequest-service/src/main/resources/application.properties"));
+        List<JsonNode> reg = manifest(root, "regrequest-service");
+        List<JsonNode> approval = manifest(root, "approval-service");
+        Map<String, Consumer<JsonNode>> serviceBreakers = Map.ofEntries(
+                Map.entry("maxUnavailable 1", d -> strategy(d).put("maxUnavailable", "1")),
+                Map.entry("no surge", d -> strategy(d).put("maxSurge", "0")),
+                Map.entry("latest image", d -> container(d).put("image", "ghcr.io/bookmarket/regrequest-service:latest")),
+                Map.entry("docker hub image", d -> container(d).put("image", "docker.io/root/regrequest-service:1.0")),
+                Map.entry("liveness on readiness path", d -> ((ObjectNode) container(d).at("/livenessProbe/httpGet")).put("path", "/q/health/ready")),
+                Map.entry("no startup probe", d -> container(d).remove("startupProbe")),
+                Map.entry("short grace period", d -> podSpec(d).put("terminationGracePeriodSeconds", 10)),
+                Map.entry("no memory limit", d -> ((ObjectNode) container(d).at("/resources/limits")).remove("memory")),
+                Map.entry("password inline", d -> env(d, "DB_PASSWORD").put("value", "secret")),
+                Map.entry("other secret", d -> ((ObjectNode) env(d, "DB_USER").at("/valueFrom/secretKeyRef")).put("name", "db")),
+                Map.entry("other database", d -> env(d, "DB_URL").put("value", "jdbc:postgresql://bookmarket-pg-rw.bookmarket.svc:5432/approval")),
+                Map.entry("version in selector", d -> ((ObjectNode) d.at("/spec/selector/matchLabels")).put("app.kubernetes.io/version", "1")));
+        serviceBreakers.forEach((what, breaker) -> {
+            List<JsonNode> broken = copy(reg);
+            breaker.accept(one(broken, "Deployment", "regrequest-service"));
+            assertThatThrownBy(() -> checkService(broken, "regrequest-service", infra, regProps)).as(what)
+                    .isInstanceOf(AssertionError.class);
+        });
+        List<JsonNode> noConfigMapRef = copy(reg);
+        env(one(noConfigMapRef, "Deployment", "regrequest-service"), "APPROVAL_URL").remove("valueFrom");
+        assertThatThrownBy(() -> checkApprovalUrl(noConfigMapRef, approval, regProps)).isInstanceOf(AssertionError.class);
+        List<JsonNode> wrongTarget = copy(reg);
+        ((ObjectNode) one(wrongTarget, "ConfigMap", "regrequest-service").path("data")).put("approval-url", "http://approval:8086");
+        assertThatThrownBy(() -> checkApprovalUrl(wrongTarget, approval, regProps)).isInstanceOf(AssertionError.class);
+
+        List<JsonNode> hpa = copy(approval);
+        ((ObjectNode) one(hpa, "HorizontalPodAutoscaler", "approval-service").path("spec")).put("maxReplicas", 5);
+        assertThatThrownBy(() -> checkAutoscaler(hpa)).isInstanceOf(AssertionError.class);
+        List<JsonNode> fixedReplicas = copy(approval);
+        ((ObjectNode) one(fixedReplicas, "Deployment", "approval-service").path("spec")).put("replicas", 1);
+        assertThatThrownBy(() -> checkAutoscaler(fixedReplicas)).isInstanceOf(AssertionError.class);
+
+        Map<String, List<JsonNode>> manifests = new java.util.TreeMap<>();
+        DATABASES.keySet().forEach(s -> manifests.put(s, copy(manifest(root, s))));
+        JsonNode rule = one(manifests.get("publisher-view"), "Ingress", "publisher-view").at("/spec/rules/0");
+        ((ObjectNode) rule).put("host", "other.example.com");
+        assertThatThrownBy(() -> checkIngresses(manifests)).isInstanceOf(AssertionError.class);
+    }
+
+    // ---- the checks ----
+
+    static void checkService(List<JsonNode> docs, String service, Infra infra, String properties) {
+        for (JsonNode doc : docs) {
+            String what = service + " " + doc.path("kind").asText() + " " + doc.at("/metadata/name").asText();
+            assertThat(KINDS).as(what + ": kind a plain cluster accepts").contains(doc.path("kind").asText());
+            assertThat(doc.at("/metadata/namespace").asText()).as(what).isEqualTo(infra.namespace());
+        }
+        JsonNode deployment = one(docs, "Deployment", service);
+        JsonNode pod = deployment.at("/spec/template/spec");
+        JsonNode c = pod.at("/containers/0");
+        assertThat(pod.path("containers").size()).as(service + " containers").isEqualTo(1);
+
+        // Image: ghcr.io/<group>/<service>:<tag>, never latest.
+        Matcher image = Pattern.compile("ghcr\\.io/([a-z0-9][a-z0-9._-]*)/([a-z0-9-]+):([A-Za-z0-9_][A-Za-z0-9._-]*)")
+                .matcher(c.path("image").asText());
+        assertThat(image.matches()).as(service + " image " + c.path("image").asText()).isTrue();
+        assertThat(image.group(2)).isEqualTo(service);
+        assertThat(image.group(3)).as(service + " image tag").isNotEqualTo("latest").doesNotContain("latest");
+        boolean nativeFlavour = image.group(3).endsWith("-native");
+
+        // Rolling update: a new pod first, an old one stopped only when the new one is ready.
+        assertThat(deployment.at("/spec/strategy/type").asText()).as(service).isEqualTo("RollingUpdate");
+        assertThat(deployment.at("/spec/strategy/rollingUpdate/maxUnavailable").asText()).as(service + " maxUnavailable")
+                .isIn("0", "0%");
+        assertThat(positive(deployment.at("/spec/strategy/rollingUpdate/maxSurge").asText())).as(service + " maxSurge").isTrue();
+        // Selectors are immutable: a version label in them breaks every upgrade and hides old pods mid-rollout.
+        JsonNode selector = deployment.at("/spec/selector/matchLabels");
+        assertThat(selector.has("app.kubernetes.io/version")).as(service + " selector").isFalse();
+        JsonNode labels = deployment.at("/spec/template/metadata/labels");
+        selector.fields().forEachRemaining(l -> assertThat(labels.path(l.getKey()).asText()).isEqualTo(l.getValue().asText()));
+
+        // Probes on the container's HTTP port.
+        int port = c.at("/ports/0/containerPort").asInt();
+        assertThat(c.at("/ports/0/name").asText()).isEqualTo("http");
+        Map<String, String> probes = Map.of("livenessProbe", "/q/health/live", "readinessProbe", "/q/health/ready",
+                "startupProbe", "/q/health/started");
+        probes.forEach((probe, path) -> {
+            assertThat(c.at("/" + probe + "/httpGet/path").asText()).as(service + " " + probe).isEqualTo(path);
+            assertThat(c.at("/" + probe + "/httpGet/port").asText()).as(service + " " + probe + " port")
+                    .isIn(Integer.toString(port), "http");
+        });
+        long startupBudget = c.at("/startupProbe/periodSeconds").asLong() * c.at("/startupProbe/failureThreshold").asLong();
+        assertThat(startupBudget).as(service + " startup probe budget (s): migrations and first poll").isGreaterThanOrEqualTo(60);
+
+        // Resources: requests and a memory limit; the native flavour far smaller.
+        JsonNode resources = c.path("resources");
+        long requestMemory = mebibytes(resources.at("/requests/memory").asText());
+        long limitMemory = mebibytes(resources.at("/limits/memory").asText());
+        assertThat(millicores(resources.at("/requests/cpu").asText())).as(service + " cpu request").isPositive();
+        assertThat(requestMemory).as(service + " memory request").isPositive().isLessThanOrEqualTo(limitMemory);
+        if (nativeFlavour) {
+            assertThat(limitMemory).as(service + " native memory limit (MiB)").isLessThanOrEqualTo(256);
+        } else {
+            assertThat(limitMemory).as(service + " JVM memory limit (MiB)").isGreaterThanOrEqualTo(384);
+        }
+
+        // Graceful shutdown: the kubelet waits longer than the delay (readiness DOWN) plus the drain timeout.
+        assertThat(property(properties, "quarkus.shutdown.delay-enabled")).as(service).isEqualTo("true");
+        Duration delay = duration(property(properties, "quarkus.shutdown.delay"));
+        Duration timeout = duration(property(properties, "quarkus.shutdown.timeout"));
+        assertThat(delay).as(service + " shutdown delay").isPositive();
+        assertThat(pod.path("terminationGracePeriodSeconds").asLong()).as(service + " terminationGracePeriodSeconds")
+                .isGreaterThanOrEqualTo(delay.plus(timeout).toSeconds());
+
+        // Database and Kafka from infra/k8s; credentials only by Secret reference; every variable is one the service reads.
+        assertThat(env(deployment, "DB_URL").path("value").asText()).as(service + " DB_URL")
+                .isEqualTo("jdbc:postgresql://" + infra.postgresService() + "/" + DATABASES.get(service));
+        assertThat(infra.databases()).contains(DATABASES.get(service));
+        assertThat(env(deployment, "KAFKA_BOOTSTRAP_SERVERS").path("value").asText()).isEqualTo(infra.kafkaBootstrap());
+        Map.of("DB_USER", "username", "DB_PASSWORD", "password").forEach((name, key) -> {
+            JsonNode e = env(deployment, name);
+            assertThat(e.has("value")).as(service + " " + name + " inline").isFalse();
+            assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(service + " " + name).isEqualTo(infra.secret());
+            assertThat(e.at("/valueFrom/secretKeyRef/key").asText()).as(service + " " + name).isEqualTo(key);
+        });
+        for (JsonNode e : c.path("env")) {
+            String name = e.path("name").asText();
+            if (!name.equals("KUBERNETES_NAMESPACE")) {
+                assertThat(properties).as(service + " reads env " + name).contains("${" + name + ":");
+            }
+        }
+
+        // The Service selects these pods on the HTTP port.
+        JsonNode svc = one(docs, "Service", service);
+        svc.at("/spec/selector").fields().forEachRemaining(l ->
+                assertThat(labels.path(l.getKey()).asText()).as(service + " Service selector").isEqualTo(l.getValue().asText()));
+        assertThat(svc.at("/spec/ports/0/name").asText()).isEqualTo("http");
+        assertThat(svc.at("/spec/ports/0/targetPort").asText()).isIn(Integer.toString(port), "http");
+    }
+
+    static void checkApprovalUrl(List<JsonNode> regrequest, List<JsonNode> approval, String properties) {
+        assertThat(property(properties, "quarkus.rest-client.approval.url")).as("the client reads APPROVAL_URL")
+                .startsWith("${APPROVAL_URL:");
+        JsonNode ref = env(one(regrequest, "Deployment", "regrequest-service"), "APPROVAL_URL").at("/valueFrom/configMapKeyRef");
+        assertThat(ref.isMissingNode()).as("APPROVAL_URL from a ConfigMap key").isFalse();
+        JsonNode configMap = one(regrequest, "ConfigMap", "regrequest-service");
+        assertThat(configMap.at("/metadata/name").asText()).isEqualTo(ref.path("name").asText());
+        String url = configMap.path("data").path(ref.path("key").asText()).asText();
+        assertThat(url).as("ConfigMap key %s", ref.path("key").asText()).isNotBlank();
+
+        // The URL names approval-service's Service (in the namespace) on a port it serves.
+        URI uri = URI.create(url);
+        JsonNode svc = one(approval, "Service", "approval-service");
+        String host = uri.getHost();
+        assertThat(host).isIn(svc.at("/metadata/name").asText(),
+                svc.at("/metadata/name").asText() + "." + svc.at("/metadata/namespace").asText(),
+                svc.at("/metadata/name").asText() + "." + svc.at("/metadata/namespace").asText() + ".svc",
+                svc.at("/metadata/name").asText() + "." + svc.at("/metadata/namespace").asText() + ".svc.cluster.local");
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        List<Integer> ports = new ArrayList<>();
+        svc.at("/spec/ports").forEach(p -> ports.add(p.path("port").asInt()));
+        assertThat(ports).as("approval-service Service ports").contains(port);
+    }
+
+    static void checkAutoscaler(List<JsonNode> approval) {
+        JsonNode hpa = one(approval, "HorizontalPodAutoscaler", "approval-service");
+        assertThat(hpa.path("apiVersion").asText()).isEqualTo("autoscaling/v2");
+        assertThat(hpa.at("/spec/scaleTargetRef/kind").asText()).isEqualTo("Deployment");
+        assertThat(hpa.at("/spec/scaleTargetRef/name").asText()).isEqualTo("approval-service");
+        assertThat(hpa.at("/spec/minReplicas").asInt()).isEqualTo(1);
+        assertThat(hpa.at("/spec/maxReplicas").asInt()).isEqualTo(10);
+        assertThat(hpa.at("/spec/metrics").size()).isEqualTo(1);
+        JsonNode metric = hpa.at("/spec/metrics/0");
+        assertThat(metric.path("type").asText()).isEqualTo("Resource");
+        assertThat(metric.at("/resource/name").asText()).isEqualTo("cpu");
+        assertThat(metric.at("/resource/target/type").asText()).isEqualTo("Utilization");
+        assertThat(metric.at("/resource/target/averageUtilization").asInt()).isEqualTo(20);
+        JsonNode deployment = one(approval, "Deployment", "approval-service");
+        // Utilization is relative to the request; a fixed replica count would reset the HPA's on every apply.
+        assertThat(deployment.at("/spec/template/spec/containers/0/resources/requests/cpu").asText()).isNotBlank();
+        assertThat(deployment.at("/spec/replicas").isMissingNode()).as("Deployment without spec.replicas").isTrue();
+    }
+
+    static void checkIngresses(Map<String, List<JsonNode>> manifests) {
+        Set<String> hosts = new TreeSet<>();
+        Set<String> classes = new TreeSet<>();
+        Map<String, String> routes = new java.util.TreeMap<>();
+        manifests.forEach((service, docs) -> {
+            JsonNode ingress = one(docs, "Ingress", service);
+            assertThat(ingress.path("apiVersion").asText()).isEqualTo("networking.k8s.io/v1");
+            classes.add(ingress.at("/spec/ingressClassName").asText());
+            for (JsonNode rule : ingress.at("/spec/rules")) {
+                hosts.add(rule.path("host").asText());
+                for (JsonNode path : rule.at("/http/paths")) {
+                    assertThat(path.at("/backend/service/name").asText()).as(service + " backend").isEqualTo(service);
+                    assertThat(path.at("/backend/service/port/name").asText()).as(service + " backend port").isEqualTo("http");
+                    assertThat(path.path("pathType").asText()).as(service).isEqualTo("Prefix");
+                    String previous = routes.put(path.path("path").asText(), service);
+                    assertThat(previous).as("path %s routed twice", path.path("path").asText()).isNull();
+                }
+            }
+        });
+        assertThat(hosts).as("one host for every service").hasSize(1);
+        assertThat(hosts.iterator().next()).isNotBlank();
+        assertThat(classes).as("one ingress class").hasSize(1);
+        Map<String, String> expected = new java.util.TreeMap<>();
+        INGRESS_PATHS.forEach((service, paths) -> paths.forEach(p -> expected.put(p, service)));
+        assertThat(routes).as("exactly the original's gateway paths (no catch-all /)").isEqualTo(expected);
+        System.out.printf("Ingress host %s (class %s): %s%n", hosts, classes, routes);
+    }
+
+    // ---- helpers ----
+
+    static ObjectNode container(JsonNode deployment) {
+        return (ObjectNode) deployment.at("/spec/template/spec/containers/0");
+    }
+
+    static ObjectNode podSpec(JsonNode deployment) {
+        return (ObjectNode) deployment.at("/spec/template/spec");
+    }
+
+    static ObjectNode strategy(JsonNode deployment) {
+        return (ObjectNode) deployment.at("/spec/strategy/rollingUpdate");
+    }
+
+    static ObjectNode env(JsonNode deployment, String name) {
+        for (JsonNode e : (ArrayNode) container(deployment).path("env")) {
+            if (name.equals(e.path("name").asText())) {
+                return (ObjectNode) e;
+            }
+        }
+        throw new AssertionError("no env " + name + " in " + deployment.at("/metadata/name").asText());
+    }
+
+    static List<JsonNode> copy(List<JsonNode> docs) {
+        return docs.stream().map(JsonNode::deepCopy).map(JsonNode.class::cast).toList();
+    }
+
+    /** A property's value in application.properties, the default of a ${ENV:default} expression if it is one. */
+    static String property(String properties, String key) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(key) + "=(.*)$").matcher(properties);
+        assertThat(m.find()).as("application.properties sets %s", key).isTrue();
+        return m.group(1).trim();
+    }
+
+    static Duration duration(String value) {
+        Matcher expression = Pattern.compile("\\$\\{[A-Z_]+:(.+)}").matcher(value);
+        String v = expression.matches() ? expression.group(1) : value;
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m)").matcher(v);
+        assertThat(m.matches()).as("duration %s", value).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
+    }
+
+    static boolean positive(String intOrPercent) {
+        return !intOrPercent.isBlank() && Integer.parseInt(intOrPercent.replace("%", "")) > 0;
+    }
+
+    static long millicores(String cpu) {
+        assertThat(cpu).as("cpu quantity").matches("\\d+m?");
+        return cpu.endsWith("m") ? Long.parseLong(cpu.substring(0, cpu.length() - 1)) : Long.parseLong(cpu) * 1000;
+    }
+
+    static long mebibytes(String memory) {
+        assertThat(memory).as("memory quantity").matches("\\d+(Mi|Gi)");
+        long n = Long.parseLong(memory.substring(0, memory.length() - 2));
+        return memory.endsWith("Gi") ? n * 1024 : n;
+    }
+}

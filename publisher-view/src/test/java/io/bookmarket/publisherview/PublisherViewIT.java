@@ -1,0 +1,57 @@
+package io.bookmarket.publisherview;
+
+import io.bookmarket.stack.StackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+
+/**
+ * Black-box checks of the packaged application (the JVM jar here, the native executable in GitHub Actions) on real
+ * PostgreSQL and Kafka: the probes the Kubernetes manifest points at, events in, the read model out over HTTP.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+class PublisherViewIT {
+
+    @Test
+    void probesOfTheManifestAnswerAndReadinessCoversDatabaseKafkaAndShutdown() {
+        given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        // The Kafka consumers' readiness may lag the HTTP server by a poll.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("Database connections health check",
+                        "SmallRye Reactive Messaging - readiness check", "Graceful Shutdown"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.keySet()",
+                        hasItems("regrequest-events", "approve-events")));
+    }
+
+    @Test
+    void eventsFromBothTopicsBecomeOnePublpage() {
+        long reqId = 700_000 + (System.nanoTime() & 0xffff);
+        Events.send(Events.request("RegRequested", reqId, 4711, 77, "IT book " + reqId, Instant.now()),
+                Events.review("Approved", reqId + 1, reqId, 4711, Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/publpages/" + reqId).then()
+                .statusCode(200).body("bookNm", equalTo("IT book " + reqId)).body("appYn", equalTo("Approved"))
+                .body("status", equalTo("Approved")));
+        given().queryParam("publId", 4711).get("/publpages/search/findByPublId").then().statusCode(200)
+                .body("reqId", hasItem((int) reqId));
+    }
+
+    @Test
+    void badInputIsAProblem() {
+        given().get("/publpages?size=0").then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("size"));
+        given().get("/publpages/999999999").then().statusCode(404).contentType("application/problem+json");
+    }
+}

@@ -1,0 +1,74 @@
+package io.bookmarket.regrequest;
+
+import io.bookmarket.stack.StackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+
+/**
+ * Black-box checks of the packaged application (the JVM jar here, the native executable in GitHub Actions) on real
+ * PostgreSQL and Kafka, with approval-service played by {@link ApprovalStub} over real HTTP: the probes the Kubernetes
+ * manifest points at, filing through the review client, the decision arriving by Kafka, both path spellings.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(ApprovalStub.class)
+class RegRequestServiceIT {
+
+    @Test
+    void probesOfTheManifestAnswerAndReadinessCoversDatabaseKafkaReviewClientAndShutdown() {
+        given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("Database connections health check",
+                        "SmallRye Reactive Messaging - readiness check", "approval-review circuit breaker",
+                        "Graceful Shutdown"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.keySet()",
+                        hasItem("approve-events")));
+    }
+
+    @Test
+    void aRequestIsFiledThroughTheReviewAndFollowsTheDecisionFromKafka() {
+        ApprovalStub.stub().reset();
+        long publisher = Tests.newPublisher();
+        long id = Tests.file(publisher, 42, "IT book");
+        assertThat(ApprovalStub.stub().calls()).as("the review was opened at approval-service").isEqualTo(1);
+        Long ticket = ApprovalStub.stub().ticketOf(id);
+        assertThat(ticket).isNotNull();
+        given().get("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("RegRequested"))
+                .body("publId", equalTo((int) publisher));
+
+        Tests.sendApproveEvent("Approved", ticket, id, publisher);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("Approved")));
+        // The original's lower-case spelling (the Ingress routes both).
+        given().get("/regrequests/" + id).then().statusCode(200).body("id", equalTo((int) id));
+    }
+
+    @Test
+    void approvalFailingIsA503WithRetryAfter() {
+        ApprovalStub.stub().reset();
+        ApprovalStub.stub().fail(500);
+        try {
+            given().contentType(ContentType.JSON).body(Map.of("bookId", 1, "bookNm", "refused", "publId", Tests.newPublisher()))
+                    .post("/regRequests").then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", notNullValue());
+        } finally {
+            ApprovalStub.stub().reset();
+        }
+    }
+}

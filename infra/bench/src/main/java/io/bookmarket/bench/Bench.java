@@ -63,6 +63,7 @@ public final class Bench {
     private LocalSystem.Options systemOptions;
     private LocalSystem system;
     private volatile Long stoppedPid;
+    private CpuAccounting cpu;
 
     Bench(Options options) {
         this.options = options;
@@ -104,10 +105,14 @@ public final class Bench {
                 results.put("post", post());
                 results.put("rssAfterPostMb", rss());
             }
+            if (options.runs("get") || options.runs("lag")) {
+                awaitViewCaughtUp();
+            }
             if (options.runs("get")) {
                 results.put("get", get());
             }
             if (options.runs("lag")) {
+                awaitViewCaughtUp();
                 results.put("eventLag", eventLag());
             }
             if (options.runs("breaker")) {
@@ -134,10 +139,24 @@ public final class Bench {
                 .infraPorts(0, 0, 0)
                 .servicePorts(freePort(), freePort(), freePort())
                 .ephemeral(true);
+        if (options.jfr) {
+            // Profiling: each service records JFR (execution samples, allocation, locks) into the logs folder.
+            for (String service : SERVICES) {
+                systemOptions.env(service, Map.of("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                        + options.dataDir.toAbsolutePath().resolve("logs/" + service + ".jfr")));
+            }
+        }
         progress("starting the whole system (PostgreSQL, Kafka, Kafka Connect + 2 connectors, 3 services) in %s",
                 options.dataDir.toAbsolutePath());
         long begin = System.nanoTime();
         system = LocalSystem.start(systemOptions);
+        cpu = new CpuAccounting(() -> {
+            Map<String, Long> pids = new LinkedHashMap<>();
+            for (String service : SERVICES) {
+                pids.put(service, system.service(service).pid());
+            }
+            return pids;
+        }, system.stack().postgres().port());
         long ms = Duration.ofNanos(System.nanoTime() - begin).toMillis();
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("wholeSystemMs", ms);
@@ -300,10 +319,14 @@ public final class Bench {
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int concurrency : options.concurrency) {
             long publBase = POST_PUBLISHERS + concurrency * 1000L;
+            Map<String, Double> cpuBefore = new LinkedHashMap<>();
             LoadGenerator.Outcome outcome = LoadGenerator.closedLoop("POST /regRequests", concurrency, options.warmup,
                     options.duration, status -> status == 201,
-                    (worker, seq) -> postRequest(publBase + worker, seq).statusCode());
-            runs.add(outcome.json());
+                    (worker, seq) -> postRequest(publBase + worker, seq).statusCode(), () -> cpuBefore.putAll(cpu.snapshot()));
+            Map<String, Object> json = outcome.json();
+            json.put("cpuMsPerOperation", CpuAccounting.perOperation(cpuBefore, cpu.snapshot(), outcome.tally().statuses.values()
+                    .stream().mapToLong(java.util.concurrent.atomic.LongAdder::sum).sum()));
+            runs.add(json);
             progress("POST c=%d: %.0f req/s, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms (statuses %s)", concurrency,
                     outcome.throughput(), LoadGenerator.ms(outcome.corrected().getValueAtPercentile(50)),
                     LoadGenerator.ms(outcome.corrected().getValueAtPercentile(90)),
@@ -320,6 +343,34 @@ public final class Bench {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Waits until publisher-view has applied every stored request, so no backlog of a previous run competes. */
+    private void awaitViewCaughtUp() throws Exception {
+        PostgresServer postgres = system.stack().postgres();
+        long begin = System.nanoTime();
+        long deadline = begin + TimeUnit.SECONDS.toNanos(120);
+        long requests = 0;
+        long rows = 0;
+        try (Connection regrequest = postgres.connect("regrequest"); Connection view = postgres.connect("publisherview")) {
+            while (System.nanoTime() < deadline) {
+                requests = count(regrequest, "SELECT count(*) FROM reg_request");
+                rows = count(view, "SELECT count(*) FROM publpage");
+                if (rows >= requests) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+        }
+        progress("publisher-view holds %d of %d requests (waited %d ms)", rows, requests,
+                Duration.ofNanos(System.nanoTime() - begin).toMillis());
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     // ---- 3. GET /publpages?publId= ----
 
     private List<Map<String, Object>> get() {
@@ -328,11 +379,15 @@ public final class Bench {
         long publBase = POST_PUBLISHERS + postConcurrency * 1000L;
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int concurrency : options.concurrency) {
+            Map<String, Double> cpuBefore = new LinkedHashMap<>();
             LoadGenerator.Outcome outcome = LoadGenerator.closedLoop("GET /publpages?publId=", concurrency, options.warmup,
                     options.duration, status -> status == 200, (worker, seq) -> http.send(HttpRequest.newBuilder(
                                     URI.create(system.url(PUBLISHER_VIEW) + "/publpages?publId=" + (publBase + seq % postConcurrency)))
-                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-            runs.add(outcome.json());
+                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding()).statusCode(),
+                    () -> cpuBefore.putAll(cpu.snapshot()));
+            Map<String, Object> json = outcome.json();
+            json.put("cpuMsPerOperation", CpuAccounting.perOperation(cpuBefore, cpu.snapshot(), outcome.ok() + outcome.failed()));
+            runs.add(json);
             progress("GET c=%d: %.0f req/s, p50 %s ms, p99 %s ms, max %s ms (statuses %s)", concurrency, outcome.throughput(),
                     LoadGenerator.ms(outcome.corrected().getValueAtPercentile(50)),
                     LoadGenerator.ms(outcome.corrected().getValueAtPercentile(99)),
@@ -442,7 +497,7 @@ public final class Bench {
         suspend(APPROVAL);
         LoadGenerator.Outcome withBreaker;
         try {
-            withBreaker = LoadGenerator.closedLoop("breaker open", concurrency, Duration.ofSeconds(4), open,
+            withBreaker = LoadGenerator.closedLoop("breaker open", concurrency, options.breakerWarmup, open,
                     status -> status == 503, (worker, seq) -> postRequest(publId, seq).statusCode());
         } finally {
             resumeStopped();
@@ -458,7 +513,8 @@ public final class Bench {
         systemOptions.env(REGREQUEST, Map.of("APPROVAL_BREAKER_VOLUME", "1000000"));
         system.stopService(REGREQUEST);
         system.startService(REGREQUEST);
-        Duration hanging = options.duration.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : options.duration;
+        // Each call waits for the timeout (twice, with the retry): a longer window than the others to get samples.
+        Duration hanging = options.duration.compareTo(options.hangingMin) < 0 ? options.hangingMin : options.duration;
         suspend(APPROVAL);
         LoadGenerator.Outcome withoutBreaker;
         try {
@@ -562,7 +618,10 @@ public final class Bench {
         List<Integer> concurrency = List.of(1, 10, 50, 100);
         double lagRate = 50;
         int restarts = 3;
+        Duration breakerWarmup = Duration.ofSeconds(4);
+        Duration hangingMin = Duration.ofSeconds(10);
         List<String> only = List.of();
+        boolean jfr;
 
         static Options parse(String... args) {
             Options o = new Options();
@@ -576,21 +635,28 @@ public final class Bench {
                         o.concurrency = List.of(1, 10);
                         o.lagRate = 20;
                         o.restarts = 0;
+                        o.breakerWarmup = Duration.ofSeconds(3);
+                        o.hangingMin = Duration.ofSeconds(1);
                     }
                     case "--warmup" -> o.warmup = duration(value);
                     case "--duration" -> o.duration = duration(value);
                     case "--concurrency" -> o.concurrency = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
                     case "--lag-rate" -> o.lagRate = Double.parseDouble(value);
                     case "--restarts" -> o.restarts = Integer.parseInt(value);
+                    case "--breaker-warmup" -> o.breakerWarmup = duration(value);
+                    case "--hanging-min" -> o.hangingMin = duration(value);
+                    case "--jfr" -> o.jfr = true;
                     case "--only" -> o.only = List.of(value.split(","));
                     case "--repo" -> o.repo = Path.of(value);
                     case "--data" -> o.dataDir = Path.of(value);
                     case "--out" -> o.out = Path.of(value);
                     case "--help", "-h" -> {
                         System.out.println("""
-                                Options: --quick (1 s warm-up, 3 s runs, concurrency 1,10, no restarts)
+                                Options: --quick (1 s warm-up, 3 s runs, concurrency 1,10, no restarts, short breaker runs)
                                          --warmup=5s --duration=15s --concurrency=1,10,50,100 --lag-rate=50 --restarts=3
-                                         --only=startup,ceiling,post,get,lag,breaker --out=<json> --data=<dir>""");
+                                         --breaker-warmup=4s (until the breaker is open) --hanging-min=10s (run without breaker)
+                                         --only=startup,ceiling,post,get,lag,breaker --out=<json> --data=<dir>
+                                         --jfr (services record JFR into <data>/logs/<service>.jfr)""");
                         System.exit(0);
                     }
                     default -> throw new IllegalArgumentException("Unknown option " + arg + " (try --help)");

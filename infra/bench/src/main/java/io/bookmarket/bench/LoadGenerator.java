@@ -39,8 +39,17 @@ final class LoadGenerator {
     private LoadGenerator() {
     }
 
-    /** Warm-up (not recorded), then requests started within {@code duration} are recorded. */
+    /**
+     * Warm-up (not recorded), then requests started within {@code duration} are recorded; each worker records at
+     * least one.
+     */
     static Outcome closedLoop(String name, int concurrency, Duration warmup, Duration duration, IntPredicate ok, Call call) {
+        return closedLoop(name, concurrency, warmup, duration, ok, call, () -> { });
+    }
+
+    /** As above; {@code atMeasureStart} runs once when the warm-up ends (e.g. a CPU-time snapshot). */
+    static Outcome closedLoop(String name, int concurrency, Duration warmup, Duration duration, IntPredicate ok, Call call,
+            Runnable atMeasureStart) {
         long begin = System.nanoTime();
         long measureFrom = begin + warmup.toNanos();
         long end = measureFrom + duration.toNanos();
@@ -55,7 +64,8 @@ final class LoadGenerator {
                 workers.submit(() -> {
                     while (true) {
                         long start = System.nanoTime();
-                        if (start >= end) {
+                        // Every worker records at least one request, even when a cold start outlasts a short run.
+                        if (start >= end && perWorker[worker].getTotalCount() > 0) {
                             return;
                         }
                         int status = invoke(call, worker, seq.incrementAndGet());
@@ -68,6 +78,10 @@ final class LoadGenerator {
                     }
                 });
             }
+            for (long wait; (wait = measureFrom - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(wait);
+            }
+            atMeasureStart.run();
         }
         Histogram raw = new Histogram(MAX_MICROS, 3);
         Histogram corrected = new Histogram(MAX_MICROS, 3);

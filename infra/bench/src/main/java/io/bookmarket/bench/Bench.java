@@ -98,6 +98,7 @@ public final class Bench {
             if (options.runs("startup")) {
                 results.put("startup", startup());
             }
+            results.put("idleCpu", idleCpu());
             if (options.runs("ceiling")) {
                 results.put("commitCeiling", commitCeiling());
             }
@@ -262,6 +263,24 @@ public final class Bench {
         return m;
     }
 
+    /** CPU each component burns with no traffic (polling consumers, connectors, schedulers), percent of one core. */
+    private Map<String, Object> idleCpu() throws InterruptedException {
+        Duration window = options.idleWindow;
+        Map<String, Double> before = cpu.snapshot();
+        Thread.sleep(window.toMillis());
+        Map<String, Double> after = cpu.snapshot();
+        Map<String, Object> m = new LinkedHashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            double percent = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) * 100 / (window.toMillis() / 1000.0);
+            total += percent;
+            m.put(e.getKey(), LoadGenerator.round(percent));
+        }
+        m.put("total", LoadGenerator.round(total));
+        progress("idle CPU (%% of one core, %d s without traffic): %s", window.toSeconds(), m);
+        return m;
+    }
+
     // ---- 6. the hardware ceiling: durable one-row commits through JDBC ----
 
     private Map<String, Object> commitCeiling() throws Exception {
@@ -315,7 +334,8 @@ public final class Bench {
 
     // ---- 2. POST /regRequests ----
 
-    private List<Map<String, Object>> post() {
+    private List<Map<String, Object>> post() throws InterruptedException {
+        warmPath(POST_PUBLISHERS + 500);
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int concurrency : options.concurrency) {
             long publBase = POST_PUBLISHERS + concurrency * 1000L;
@@ -341,6 +361,22 @@ public final class Bench {
         return http.send(HttpRequest.newBuilder(URI.create(system.url(REGREQUEST) + "/regRequests"))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Warms the POST path (its own publishers): cold services can time out and open the breaker, which would then
+     * reject the measured run. If that happens, waits for the breaker's delay (10 s shipped) and tries again.
+     */
+    private void warmPath(long publisherBase) throws InterruptedException {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            LoadGenerator.Outcome warm = LoadGenerator.closedLoop("warm-up", 4, Duration.ZERO, options.warmup,
+                    status -> status == 201, (worker, seq) -> postRequest(publisherBase + worker, seq).statusCode());
+            if (warm.failed() == 0) {
+                return;
+            }
+            progress("warm-up POSTs answered %s; waiting 11 s for the breaker to close", warm.json().get("statuses"));
+            Thread.sleep(11_000);
+        }
     }
 
     /** Waits until publisher-view has applied every stored request, so no backlog of a previous run competes. */
@@ -399,11 +435,13 @@ public final class Bench {
     // ---- 4. event lag: commit -> publisher-view, under a steady POST load ----
 
     private Map<String, Object> eventLag() throws Exception {
+        warmPath(LAG_PUBLISHERS + 100);
+        awaitViewCaughtUp();
         Map<Long, Instant> answered = new ConcurrentHashMap<>();
         progress("event lag: POST at a steady %.0f req/s for %d s", options.lagRate, options.duration.toSeconds());
         LoadGenerator.Outcome load = LoadGenerator.fixedRate("POST /regRequests (steady)", options.lagRate, options.duration,
                 status -> status == 201, (worker, seq) -> {
-                    HttpResponse<String> response = postRequest(LAG_PUBLISHERS + seq % LAG_PUBLISHER_COUNT, seq);
+                    HttpResponse<String> response = postRequest(LAG_PUBLISHERS + seq % LAG_PUBLISHER_COUNT, seq + 1);
                     Instant at = Instant.now();
                     Matcher id = ID.matcher(response.body());
                     if (response.statusCode() == 201 && id.find()) {
@@ -431,11 +469,19 @@ public final class Bench {
             }
             Histogram occurredToView = new Histogram(LoadGenerator.MAX_MICROS, 3);
             Histogram answerToView = new Histogram(LoadGenerator.MAX_MICROS, 3);
+            Histogram occurredToRelay = new Histogram(LoadGenerator.MAX_MICROS, 3);
+            Histogram relayToView = new Histogram(LoadGenerator.MAX_MICROS, 3);
+            Map<Long, Instant> relayed = relayTimes();
             try (ResultSet rs = s.executeQuery("SELECT req_id, last_event_at, updated_at " + rows)) {
                 while (rs.next()) {
                     Instant occurred = rs.getObject(2, OffsetDateTime.class).toInstant();
                     Instant applied = rs.getObject(3, OffsetDateTime.class).toInstant();
                     occurredToView.recordValue(clamp(Duration.between(occurred, applied)));
+                    Instant relay = relayed.get(rs.getLong(1));
+                    if (relay != null) {
+                        occurredToRelay.recordValue(clamp(Duration.between(occurred, relay)));
+                        relayToView.recordValue(clamp(Duration.between(relay, applied)));
+                    }
                     Instant answer = answered.get(rs.getLong(1));
                     if (answer != null) {
                         answerToView.recordValue(clamp(Duration.between(answer, applied)));
@@ -452,7 +498,14 @@ public final class Bench {
             m.put("answerToViewMs", LoadGenerator.percentiles(answerToView));
             m.put("answerToViewNote", "201 received by the load generator (after regrequest-service's commit) -> updated_at of "
                     + "the publpage row; clamped at 0");
+            m.put("occurredToRelayMs", LoadGenerator.percentiles(occurredToRelay));
+            m.put("relayToViewMs", LoadGenerator.percentiles(relayToView));
+            m.put("relayNote", "relay = the Kafka record's timestamp, which the outbox EventRouter sets to the Debezium "
+                    + "event's ts_ms (when the connector processed the change; millisecond precision)");
             m.put("publisherViewLagTimer", lagTimer());
+            progress("event lag: occurredAt -> relayed p50 %s ms, p99 %s ms; relayed -> view p50 %s ms, p99 %s ms",
+                    LoadGenerator.ms(occurredToRelay.getValueAtPercentile(50)), LoadGenerator.ms(occurredToRelay.getValueAtPercentile(99)),
+                    LoadGenerator.ms(relayToView.getValueAtPercentile(50)), LoadGenerator.ms(relayToView.getValueAtPercentile(99)));
             progress("event lag over %d events (%.0f req/s steady): occurredAt -> view p50 %s ms, p99 %s ms, max %s ms; "
                             + "201 -> view p50 %s ms, p99 %s ms", occurredToView.getTotalCount(), options.lagRate,
                     LoadGenerator.ms(occurredToView.getValueAtPercentile(50)), LoadGenerator.ms(occurredToView.getValueAtPercentile(99)),
@@ -460,6 +513,33 @@ public final class Bench {
                     LoadGenerator.ms(answerToView.getValueAtPercentile(99)));
             return m;
         }
+    }
+
+    /** When Debezium relayed each RegRequest event (record timestamp), by request id (the record key). */
+    private Map<Long, Instant> relayTimes() {
+        Map<Long, Instant> times = new java.util.HashMap<>();
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", system.stack().kafka().bootstrapServers());
+        props.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(props)) {
+            var partitions = consumer.partitionsFor("outbox.event.RegRequest").stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key() != null && record.key().matches("\\d+")) {
+                        times.put(Long.parseLong(record.key()), Instant.ofEpochMilli(record.timestamp()));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            progress("could not read the relay times: %s", e);
+        }
+        return times;
     }
 
     /** publisher-view's own lag timer (occurredAt -> after its commit), as it exports it (whole run, all events). */
@@ -622,6 +702,7 @@ public final class Bench {
         Duration hangingMin = Duration.ofSeconds(10);
         List<String> only = List.of();
         boolean jfr;
+        Duration idleWindow = Duration.ofSeconds(10);
 
         static Options parse(String... args) {
             Options o = new Options();
@@ -637,6 +718,7 @@ public final class Bench {
                         o.restarts = 0;
                         o.breakerWarmup = Duration.ofSeconds(3);
                         o.hangingMin = Duration.ofSeconds(1);
+                        o.idleWindow = Duration.ofSeconds(2);
                     }
                     case "--warmup" -> o.warmup = duration(value);
                     case "--duration" -> o.duration = duration(value);

@@ -23,6 +23,9 @@ final class Report {
         if (r.get("systemStart") instanceof Map<?, ?> s) {
             out.append(String.format("%nWhole system start: %s ms (infrastructure %s)%n", s.get("wholeSystemMs"), s.get("infrastructureMs")));
         }
+        if (r.get("idleCpu") instanceof Map<?, ?> idle) {
+            out.append("Idle CPU, % of one core (no traffic): ").append(idle).append('\n');
+        }
         if (r.get("startup") instanceof Map<?, ?> startup) {
             out.append(String.format("%n%-20s %14s %14s %12s %s%n", "start-up (JVM)", "ready ms (med)", "first start ms",
                     "RSS MB", "native"));
@@ -42,8 +45,11 @@ final class Report {
             runs(out, (List<Map<String, Object>>) c.get("runs"));
         }
         if (r.get("post") instanceof List<?> post) {
-            out.append("\nPOST /regRequests\n");
+            out.append("\nPOST /regRequests (CPU ms/op: all components, idle burn included)\n");
             runs(out, (List<Map<String, Object>>) post);
+            for (Map<String, Object> run : (List<Map<String, Object>>) post) {
+                out.append("  CPU ms per POST at c=").append(run.get("concurrency")).append(": ").append(run.get("cpuMsPerOperation")).append('\n');
+            }
         }
         if (r.get("get") instanceof List<?> get) {
             out.append("\nGET /publpages?publId=\n");
@@ -54,6 +60,8 @@ final class Report {
             out.append(String.format("%nEvent lag under a steady %s POST/s (%s filed, %s in the view)%n", load.get("ratePerSecond"),
                     lag.get("filed"), lag.get("inView")));
             out.append(String.format("  occurredAt -> view updated: %s%n", brief((Map<String, Object>) lag.get("occurredToViewMs"))));
+            out.append(String.format("    of which occurredAt -> relayed by Debezium: %s%n", brief((Map<String, Object>) lag.get("occurredToRelayMs"))));
+            out.append(String.format("    of which relayed -> view updated: %s%n", brief((Map<String, Object>) lag.get("relayToViewMs"))));
             out.append(String.format("  201 received -> view updated: %s%n", brief((Map<String, Object>) lag.get("answerToViewMs"))));
             out.append(String.format("  steady POST latency: %s%n", brief((Map<String, Object>) load.get("latencyMs"))));
         }
@@ -66,14 +74,15 @@ final class Report {
 
     @SuppressWarnings("unchecked")
     private static void runs(StringBuilder out, List<Map<String, Object>> runs) {
-        out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %s%n", "run", "conc", "ops/s", "p50", "p90", "p99",
-                "max", "(raw p99)", "statuses"));
+        out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %s%n", "run", "conc", "ops/s", "p50", "p90", "p99",
+                "max", "(raw p99)", "CPU ms/op", "statuses"));
         for (Map<String, Object> run : runs) {
             Map<String, Object> l = (Map<String, Object>) run.get("latencyMs");
             Map<String, Object> raw = (Map<String, Object>) run.get("latencyMsRaw");
-            out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %s%n", abbreviate((String) run.get("name")),
+            Object cpu = run.get("cpuMsPerOperation") instanceof Map<?, ?> c ? c.get("total") : "-";
+            out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %s%n", abbreviate((String) run.get("name")),
                     run.getOrDefault("concurrency", "-"), run.get("throughputPerSecond"), l.get("p50"), l.get("p90"), l.get("p99"),
-                    l.get("max"), "(" + raw.get("p99") + ")", run.get("statuses")));
+                    l.get("max"), "(" + raw.get("p99") + ")", cpu, run.get("statuses")));
         }
     }
 

@@ -98,7 +98,8 @@ public final class LocalSystem implements AutoCloseable {
         };
     }
 
-    private Map<String, String> environment(String name) {
+    /** The environment a service is started with (e.g. to start its native executable the same way). */
+    public Map<String, String> environment(String name) {
         String database = switch (name) {
             case REGREQUEST -> "regrequest";
             case APPROVAL -> "approval";

@@ -10,6 +10,10 @@ final class Readiness {
     }
 
     static void await(ChildJvm jvm, Duration timeout, Callable<Boolean> ready) {
+        await(jvm, timeout, ready, Duration.ofMillis(100));
+    }
+
+    static void await(ChildJvm jvm, Duration timeout, Callable<Boolean> ready, Duration pollInterval) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -22,7 +26,7 @@ final class Readiness {
                 last = e;
             }
             try {
-                Thread.sleep(100);
+                Thread.sleep(pollInterval);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StackStartException(jvm.component, "start was interrupted", jvm.logFile, e);

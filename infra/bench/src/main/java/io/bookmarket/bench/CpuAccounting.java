@@ -1,0 +1,110 @@
+package io.bookmarket.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * CPU time (user + system, /proc/<pid>/stat) used by each component during a run. On a shared 2-core machine
+ * this says where the cores went, independently of what other processes did to the wall-clock figures.
+ */
+final class CpuAccounting {
+
+    private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+
+    private final Supplier<Map<String, Long>> services;
+    private final int postgresPort;
+
+    CpuAccounting(Supplier<Map<String, Long>> services, int postgresPort) {
+        this.services = services;
+        this.postgresPort = postgresPort;
+    }
+
+    /** CPU seconds used so far per component (the PostgreSQL server with all its backends, Kafka, Connect, ...). */
+    Map<String, Double> snapshot() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        services.get().forEach((name, pid) -> cpu.put(name, seconds(pid)));
+        ProcessHandle.current().descendants().forEach(p -> {
+            String cmd = cmdline(p.pid());
+            if (cmd.contains("kafka.Kafka ")) {
+                cpu.merge("kafka", seconds(p.pid()), Double::sum);
+            } else if (cmd.contains("ConnectDistributed")) {
+                cpu.merge("kafka-connect", seconds(p.pid()), Double::sum);
+            }
+        });
+        long postmaster = -1;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                String cmd = cmdline(Long.parseLong(proc.getFileName().toString()));
+                if (cmd.contains("/bin/postgres") && cmd.contains(" -p " + postgresPort + " ")) {
+                    postmaster = Long.parseLong(proc.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            return cpu;
+        }
+        if (postmaster > 0) {
+            long pm = postmaster;
+            double pg = seconds(pm);
+            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                    long pid = Long.parseLong(proc.getFileName().toString());
+                    if (parentOf(pid) == pm) {
+                        pg += seconds(pid);
+                    }
+                }
+            } catch (IOException e) {
+                // partial figure
+            }
+            cpu.put("postgresql", pg);
+        }
+        cpu.put("load-generator", seconds(ProcessHandle.current().pid()));
+        return cpu;
+    }
+
+    /** CPU milliseconds per operation, per component, between two snapshots. */
+    static Map<String, Object> perOperation(Map<String, Double> before, Map<String, Double> after, long operations) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            double used = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            total += used;
+            m.put(e.getKey(), operations == 0 ? 0 : LoadGenerator.round(used * 1000 / operations));
+        }
+        m.put("total", operations == 0 ? 0 : LoadGenerator.round(total * 1000 / operations));
+        return m;
+    }
+
+    private static double seconds(long pid) {
+        String stat = read("/proc/" + pid + "/stat");
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return 0;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        // after "(comm) ": state(0) ppid(1) ... utime(11) stime(12)
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+    }
+
+    private static long parentOf(long pid) {
+        String stat = read("/proc/" + pid + "/stat");
+        int close = stat.lastIndexOf(')');
+        return close < 0 ? -1 : Long.parseLong(stat.substring(close + 2).split(" ")[1]);
+    }
+
+    private static String cmdline(long pid) {
+        return read("/proc/" + pid + "/cmdline").replace('\0', ' ');
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.bookmarket.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/** The results as a plain-text table (the JSON has every figure, this is what a reader scans). */
+final class Report {
+
+    private Report() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static String table(Map<String, Object> r) {
+        StringBuilder out = new StringBuilder();
+        Map<String, Object> machine = (Map<String, Object>) r.get("machine");
+        Map<String, Object> setup = (Map<String, Object>) r.get("setup");
+        out.append(String.format("Machine: %s, %s logical CPUs (nproc %s), %s MB RAM, %s%n", machine.get("cpuModel"),
+                machine.get("logicalCpus"), machine.get("nproc"), machine.get("memTotalMb"), machine.get("java")));
+        out.append(String.format("Load average: start %s, end %s. Warm-up %s s, duration %s s per run, concurrency %s.%n",
+                setup.get("loadavgStart"), setup.get("loadavgEnd"), setup.get("warmupSeconds"), setup.get("durationSeconds"),
+                setup.get("concurrency")));
+        out.append("Latencies in ms, corrected for coordinated omission (raw p99 in brackets).\n");
+        if (r.get("systemStart") instanceof Map<?, ?> s) {
+            out.append(String.format("%nWhole system start: %s ms (infrastructure %s)%n", s.get("wholeSystemMs"), s.get("infrastructureMs")));
+        }
+        if (r.get("idleCpu") instanceof Map<?, ?> idle) {
+            out.append("Idle CPU, % of one core (no traffic): ").append(idle).append('\n');
+        }
+        if (r.get("startup") instanceof Map<?, ?> startup) {
+            out.append(String.format("%n%-20s %14s %14s %12s %s%n", "start-up (JVM)", "ready ms (med)", "first start ms",
+                    "RSS MB", "native"));
+            startup.forEach((service, v) -> {
+                Map<String, Object> m = (Map<String, Object>) v;
+                Object nat = m.get("native");
+                String nativeText = nat instanceof Map<?, ?> n ? n.get("readyMs") + " ms, " + n.get("rssMb") + " MB" : String.valueOf(nat);
+                out.append(String.format("%-20s %14s %14s %12s %s%n", service, m.get("jvmReadyMsMedian"),
+                        m.get("firstStartReadyMs"), m.get("jvmRssMbMedian"), nativeText));
+            });
+        }
+        if (r.get("rssAfterPostMb") instanceof Map<?, ?> rss) {
+            out.append("RSS after the POST runs (MB): ").append(rss).append('\n');
+        }
+        if (r.get("commitCeiling") instanceof Map<?, ?> c) {
+            out.append("\nDurable one-row commits (JDBC, ").append(((Map<String, Object>) c.get("serverSettings"))).append(")\n");
+            runs(out, (List<Map<String, Object>>) c.get("runs"));
+        }
+        if (r.get("post") instanceof List<?> post) {
+            out.append("\nPOST /regRequests (CPU ms/op: all components, idle burn included)\n");
+            runs(out, (List<Map<String, Object>>) post);
+            for (Map<String, Object> run : (List<Map<String, Object>>) post) {
+                out.append("  CPU ms per POST at c=").append(run.get("concurrency")).append(": ").append(run.get("cpuMsPerOperation")).append('\n');
+            }
+        }
+        if (r.get("get") instanceof List<?> get) {
+            out.append("\nGET /publpages?publId=\n");
+            runs(out, (List<Map<String, Object>>) get);
+        }
+        if (r.get("eventLag") instanceof Map<?, ?> lag) {
+            Map<String, Object> load = (Map<String, Object>) lag.get("load");
+            out.append(String.format("%nEvent lag under a steady %s POST/s (%s filed, %s in the view)%n", load.get("ratePerSecond"),
+                    lag.get("filed"), lag.get("inView")));
+            out.append(String.format("  occurredAt -> view updated: %s%n", brief((Map<String, Object>) lag.get("occurredToViewMs"))));
+            out.append(String.format("    of which occurredAt -> relayed by Debezium: %s%n", brief((Map<String, Object>) lag.get("occurredToRelayMs"))));
+            out.append(String.format("    of which relayed -> view updated: %s%n", brief((Map<String, Object>) lag.get("relayToViewMs"))));
+            out.append(String.format("  201 received -> view updated: %s%n", brief((Map<String, Object>) lag.get("answerToViewMs"))));
+            out.append(String.format("  steady POST latency: %s%n", brief((Map<String, Object>) load.get("latencyMs"))));
+        }
+        if (r.get("breaker") instanceof Map<?, ?> b) {
+            out.append("\nPOST while approval-service hangs (SIGSTOP), concurrency 10\n");
+            runs(out, List.of((Map<String, Object>) b.get("breakerOpen"), (Map<String, Object>) b.get("noBreaker")));
+        }
+        return out.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void runs(StringBuilder out, List<Map<String, Object>> runs) {
+        out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %s%n", "run", "conc", "ops/s", "p50", "p90", "p99",
+                "max", "(raw p99)", "CPU ms/op", "statuses"));
+        for (Map<String, Object> run : runs) {
+            Map<String, Object> l = (Map<String, Object>) run.get("latencyMs");
+            Map<String, Object> raw = (Map<String, Object>) run.get("latencyMsRaw");
+            Object cpu = run.get("cpuMsPerOperation") instanceof Map<?, ?> c ? c.get("total") : "-";
+            out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %s%n", abbreviate((String) run.get("name")),
+                    run.getOrDefault("concurrency", "-"), run.get("throughputPerSecond"), l.get("p50"), l.get("p90"), l.get("p99"),
+                    l.get("max"), "(" + raw.get("p99") + ")", cpu, run.get("statuses")));
+        }
+    }
+
+    private static String brief(Map<String, Object> p) {
+        return String.format("n=%s p50 %s, p90 %s, p99 %s, max %s ms", p.get("count"), p.get("p50"), p.get("p90"), p.get("p99"), p.get("max"));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 14 ? s : s.substring(0, 14);
+    }
+}

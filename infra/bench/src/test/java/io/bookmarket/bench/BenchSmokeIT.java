@@ -1,0 +1,68 @@
+package io.bookmarket.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the benchmark working: a tiny run of every phase (about a minute on an idle 2-core machine). It checks that
+ * each phase produced figures from real traffic, never what the figures are (the machine is shared).
+ */
+class BenchSmokeIT {
+
+    @Test
+    void everyPhaseProducesFigures() throws Exception {
+        Path out = Path.of("target/bench-smoke/results.json");
+        Bench.Options options = Bench.Options.parse("--quick", "--warmup=500ms", "--duration=1s", "--concurrency=1,4",
+                "--lag-rate=20", "--data=target/bench-smoke-system", "--out=" + out);
+        new Bench(options).run();
+
+        JsonNode r = new ObjectMapper().readTree(out.toFile());
+        assertThat(r.path("machine").path("nproc").asInt()).isPositive();
+        assertThat(r.path("setup").path("loadavgEnd").asText()).isNotBlank();
+        for (String service : new String[] {"approval-service", "regrequest-service", "publisher-view"}) {
+            JsonNode s = r.path("startup").path(service);
+            assertThat(s.path("firstStartReadyMs").asLong()).as(service).isPositive();
+            assertThat(s.path("jvmRssMbMedian").asDouble()).as(service).isPositive();
+            assertThat(s.path("native").isMissingNode()).as(service).isFalse();
+        }
+        assertThat(r.path("commitCeiling").path("serverSettings").path("fsync").asText()).isEqualTo("on");
+        assertThat(r.path("commitCeiling").path("serverSettings").path("synchronous_commit").asText()).isEqualTo("on");
+        for (String phase : new String[] {"post", "get"}) {
+            assertThat(r.path(phase)).as(phase).hasSize(2);
+            for (JsonNode run : r.path(phase)) {
+                assertThat(run.path("ok").asLong()).as(phase + " " + run).isPositive();
+                assertThat(run.path("latencyMs").path("p99").asDouble()).as(phase).isPositive();
+                assertThat(run.path("cpuMsPerOperation").path("total").asDouble()).as(phase).isPositive();
+            }
+        }
+        for (JsonNode run : r.path("get")) {
+            assertThat(run.path("failed").asLong()).as("GET " + run).isZero();
+        }
+        // On a loaded machine a POST may time out at approval-service (503 by design); nothing else is acceptable.
+        for (JsonNode run : r.path("post")) {
+            run.path("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as("POST " + run).isIn("201", "503"));
+        }
+        assertThat(r.path("idleCpu").path("total").asDouble()).isPositive();
+        for (JsonNode run : r.path("commitCeiling").path("runs")) {
+            assertThat(run.path("ok").asLong()).isPositive();
+        }
+        JsonNode lag = r.path("eventLag");
+        assertThat(lag.path("filed").asLong()).isPositive();
+        assertThat(lag.path("inView").asLong()).as("every filed request reached the view").isEqualTo(lag.path("filed").asLong());
+        assertThat(lag.path("occurredToViewMs").path("count").asLong()).isEqualTo(lag.path("filed").asLong());
+        assertThat(lag.path("occurredToRelayMs").path("count").asLong()).as("relay times read from Kafka")
+                .isEqualTo(lag.path("filed").asLong());
+        for (String run : new String[] {"breakerOpen", "noBreaker"}) {
+            JsonNode b = r.path("breaker").path(run);
+            assertThat(b.path("ok").asLong()).as(run + ": POSTs refused with 503").isPositive();
+            assertThat(b.path("failed").asLong()).as(run + ": only 503s " + b.path("statuses")).isZero();
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
+                .as("processes left behind").isZero();
+    }
+}

@@ -45,7 +45,9 @@ public final class QuarkusApp implements AutoCloseable {
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         launchedNanos = System.nanoTime();
         jvm = ChildJvm.start(name, runJar.toAbsolutePath().toString(), environment,
-                List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC"), "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
+                // --add-opens: what quarkus-run.jar's manifest grants under java -jar (jboss-threads on Java 24+)
+                List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED"),
+                "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
                 List.of(), logFile);
         try {
             // A fine poll interval: the start-up time (launch -> first ready answer) is a measured figure.

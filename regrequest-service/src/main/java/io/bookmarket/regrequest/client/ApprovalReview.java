@@ -53,16 +53,17 @@ public class ApprovalReview {
     }
 
     ApprovalTicket reviewUnavailable(long requestId, long publId, Throwable cause) {
-        LOG.warnf("Request %d not filed: the review could not be opened (%s)", requestId, describe(cause));
+        if (cause instanceof CircuitBreakerOpenException) {
+            // The breaker's opening was logged once as a warning; one line per refusal would flood the log.
+            LOG.debugf("Request %d not filed: circuit breaker open", requestId);
+        } else {
+            LOG.warnf("Request %d not filed: the review could not be opened (%s: %s)", requestId,
+                    cause.getClass().getSimpleName(), cause.getMessage());
+        }
         long seconds = Math.max(1, (config.retryAfter().toMillis() + 999) / 1000);
         throw new ProblemException(503, "review-unavailable", "Review service unavailable",
                 "The review service is unavailable, so the request was not filed. Please retry later (in about "
                         + seconds + " seconds).",
                 Map.of("Retry-After", Long.toString(seconds)));
-    }
-
-    private static String describe(Throwable cause) {
-        return cause instanceof CircuitBreakerOpenException ? "circuit breaker open"
-                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 }

@@ -85,13 +85,14 @@ class ReliabilityIT {
 
     @AfterAll
     static void stopEverything() {
-        List<String> slots = List.of();
         if (system != null) {
-            system.close();
+            List<String> slots = system.stack().postgres().replicationSlots();
+            system.close(); // ephemeral: deletes the connectors, then drops their slots
+            print("stopped; replication slots %s dropped", slots);
         }
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
                 .as("processes left behind").isZero();
-        print("stopped; no processes left behind (replication slots dropped on close: ephemeral system) %s", slots);
+        print("no processes left behind");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ public final class LocalSystem implements AutoCloseable {
 
     private final Options options;
     private final Stack stack;
-    private final Map<String, QuarkusApp> services = new LinkedHashMap<>();
+    /** Synchronized: services may be (re)started from several threads at once. */
+    private final Map<String, QuarkusApp> services = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
     private LocalSystem(Options options, Stack stack) {
         this.options = options;

@@ -393,8 +393,8 @@ class ReliabilityIT {
         long lag = topics.totalLag();
         long begin = System.nanoTime();
         try (ExecutorService starts = Executors.newFixedThreadPool(3)) {
-            List<Future<?>> started = services.stream().map(name -> starts.submit(() -> system.startService(name))).toList();
-            for (Future<?> f : started) {
+            var started = services.stream().map(name -> starts.submit(() -> system.startService(name))).toList();
+            for (Future<?> f : started) { // rethrows a failed start
                 f.get();
             }
         }

@@ -87,7 +87,7 @@ final class Load implements AutoCloseable {
     /** Publishers and reviewers are people: a steady flow, not a flood that only measures the consumers' backlog. */
     private static void think(ThreadLocalRandom random) {
         try {
-            Thread.sleep(10 + random.nextInt(30));
+            Thread.sleep(20 + random.nextInt(40));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -236,7 +236,7 @@ class ReliabilityIT {
     private void crashUnderLoad(int cycle, String component) {
         Set<Long> accepted = Load.newAcceptedSet();
         long restartedAt;
-        Load load = new Load(system, PUBLISHERS.incrementAndGet(), accepted, 4);
+        Load load = new Load(system, PUBLISHERS.incrementAndGet(), accepted, 3);
         try {
             sleep(2000);
             system.kill(component);

@@ -5,7 +5,8 @@ import io.bookmarket.support.event.IncomingEvent;
 import io.bookmarket.support.event.ProcessedEventLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
+import io.bookmarket.support.event.EventConsumption;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -16,7 +17,8 @@ import java.util.Set;
  * regrequest-service's events (topic outbox.event.RegRequest): RegRequested confirms the request's ticket,
  * ReqCanceled cancels its review. Idempotent: the event id is recorded in the same transaction as the change.
  * Kafka keeps the committed offset, so events produced while this service was down are applied when it starts.
- * Unprocessable messages throw and go to the dead-letter topic.
+ * Unprocessable messages throw and go to the dead-letter topic; a database outage or a lost race with a reviewer's
+ * decision is retried ({@link EventConsumption}), never dead-lettered.
  */
 @ApplicationScoped
 public class RegRequestEventsConsumer {
@@ -31,9 +33,16 @@ public class RegRequestEventsConsumer {
     @Inject
     ApproveService service;
 
+    @Inject
+    EventConsumption consumption;
+
     @Incoming("regrequest-events")
-    @Transactional
+    @Blocking
     public void onRegRequestEvent(ConsumerRecord<String, String> record) {
+        consumption.apply("regrequest-events", record, this::apply);
+    }
+
+    private void apply(ConsumerRecord<String, String> record) {
         IncomingEvent event = IncomingEvent.from(record, TYPES);
         long requestId = event.requiredId("id");
         long publId = event.requiredId("publId");

@@ -20,11 +20,17 @@ public final class LocalSystem implements AutoCloseable {
     public static final String REGREQUEST = "regrequest-service";
     public static final String APPROVAL = "approval-service";
     public static final String PUBLISHER_VIEW = "publisher-view";
+    /** Infrastructure component names for {@link #kill} and {@link #restart}. */
+    public static final String POSTGRESQL = "postgresql";
+    public static final String KAFKA = "kafka";
+    public static final String KAFKA_CONNECT = "kafka-connect";
+    public static final List<String> COMPONENTS = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW, KAFKA_CONNECT, KAFKA, POSTGRESQL);
     private static final System.Logger LOG = System.getLogger(LocalSystem.class.getName());
 
     private final Options options;
     private final Stack stack;
-    private final Map<String, QuarkusApp> services = new LinkedHashMap<>();
+    /** Synchronized: services may be (re)started from several threads at once. */
+    private final Map<String, QuarkusApp> services = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
     private LocalSystem(Options options, Stack stack) {
         this.options = options;
@@ -71,6 +77,40 @@ public final class LocalSystem implements AutoCloseable {
         if (app != null) {
             app.close();
         }
+    }
+
+    /** Simulates a crash of one component (a service or {@link #POSTGRESQL}, {@link #KAFKA}, {@link #KAFKA_CONNECT}): SIGKILL. */
+    public void kill(String component) {
+        switch (component) {
+            case REGREQUEST, APPROVAL, PUBLISHER_VIEW -> {
+                QuarkusApp app = services.remove(component);
+                if (app != null) {
+                    LOG.log(System.Logger.Level.INFO, "Killing " + component + " (SIGKILL)");
+                    app.kill();
+                }
+            }
+            default -> stack.kill(infrastructure(component));
+        }
+    }
+
+    /** Starts a killed component again on the same data and ports and waits until it is ready. */
+    public void restart(String component) {
+        switch (component) {
+            case REGREQUEST, APPROVAL, PUBLISHER_VIEW -> {
+                kill(component);
+                startService(component);
+            }
+            default -> stack.restart(infrastructure(component));
+        }
+    }
+
+    private static Stack.Component infrastructure(String component) {
+        return switch (component) {
+            case POSTGRESQL -> Stack.Component.POSTGRES;
+            case KAFKA -> Stack.Component.KAFKA;
+            case KAFKA_CONNECT -> Stack.Component.CONNECT;
+            default -> throw new IllegalArgumentException("Unknown component " + component + "; one of " + COMPONENTS);
+        };
     }
 
     public QuarkusApp service(String name) {

@@ -105,6 +105,10 @@ public final class ConnectWorker implements AutoCloseable {
         return jvm.logFile;
     }
 
+    public int port() {
+        return port;
+    }
+
     /**
      * Registers (or updates) a connector from its JSON file ({"name": ..., "config": {...}}), with
      * environment-specific values such as database host and port replaced, and waits until its task is RUNNING.
@@ -126,7 +130,7 @@ public final class ConnectWorker implements AutoCloseable {
                 throw new StackStartException("Connector " + name, "was refused by " + COMPONENT + ": HTTP "
                         + put.statusCode() + " " + put.body(), jvm.logFile);
             }
-            awaitRunning(name, timeout);
+            awaitRunningOrFail(name, timeout);
             return JSON.convertValue(config, JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
         } catch (IOException e) {
             throw new StackStartException("Connector", "could not be registered: " + e.getMessage(), jvm.logFile, e);
@@ -136,7 +140,19 @@ public final class ConnectWorker implements AutoCloseable {
         }
     }
 
-    private void awaitRunning(String name, Duration timeout) throws IOException, InterruptedException {
+    /** Waits until the connector and its first task are RUNNING (e.g. after a restart of the worker). */
+    public void awaitRunning(String name, Duration timeout) {
+        try {
+            awaitRunningOrFail(name, timeout);
+        } catch (IOException e) {
+            throw new StackStartException("Connector " + name, "status could not be read: " + e.getMessage(), jvm.logFile, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackStartException("Connector " + name, "wait was interrupted", jvm.logFile, e);
+        }
+    }
+
+    private void awaitRunningOrFail(String name, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {

@@ -28,10 +28,12 @@ public final class PostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path logFile;
+    private final Path dataDir;
 
-    private PostgresServer(EmbeddedPostgres postgres, Path logFile) {
+    private PostgresServer(EmbeddedPostgres postgres, Path logFile, Path dataDir) {
         this.postgres = postgres;
         this.logFile = logFile;
+        this.dataDir = dataDir;
     }
 
     static PostgresServer start(Path workDir, int wantedPort) {
@@ -58,7 +60,7 @@ public final class PostgresServer implements AutoCloseable {
                     .setServerConfig("full_page_writes", "on")
                     .setServerConfig("max_connections", "300")
                     .start();
-            return new PostgresServer(postgres, logFile);
+            return new PostgresServer(postgres, logFile, dataDir);
         } catch (IOException | RuntimeException e) {
             throw new StackStartException(COMPONENT, "failed to start on port " + port + " with data directory "
                     + dataDir + ": " + e.getMessage(), logFile, e);
@@ -152,6 +154,34 @@ public final class PostgresServer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return slots;
+    }
+
+    /**
+     * Simulates a crash: SIGKILL to the postmaster and every backend (no shutdown checkpoint; the next start runs
+     * crash recovery). Releases zonky's lock on the data directory so that a new server can start on it.
+     */
+    public void kill() {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            if (Files.exists(pidFile)) {
+                long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+                ProcessHandle.of(pid).ifPresent(postmaster -> {
+                    // Backends first: a surviving backend would keep the old shared memory and block the restart.
+                    List<ProcessHandle> backends = postmaster.descendants().toList();
+                    postmaster.destroyForcibly();
+                    backends.forEach(ProcessHandle::destroyForcibly);
+                    postmaster.onExit().join();
+                    backends.forEach(b -> b.onExit().join());
+                });
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Could not kill PostgreSQL (pid file " + pidFile + "): " + e.getMessage(), e);
+        }
+        try {
+            postgres.close(); // the server is gone: pg_ctl stop fails quietly; releases the data directory lock
+        } catch (IOException e) {
+            // nothing left to stop
+        }
     }
 
     @Override

@@ -114,6 +114,49 @@ public final class Stack implements AutoCloseable {
         return connect;
     }
 
+    /** The infrastructure components that {@link #kill} and {@link #restart} address. */
+    public enum Component { POSTGRES, KAFKA, CONNECT }
+
+    /**
+     * Simulates a crash of one component: SIGKILL, no clean shutdown (PostgreSQL: the postmaster and its backends).
+     * {@link #restart} brings it back on the same data and ports.
+     */
+    public void kill(Component component) {
+        info("Killing %s (SIGKILL)", component);
+        switch (component) {
+            case POSTGRES -> postgres.kill();
+            case KAFKA -> kafka.kill();
+            case CONNECT -> connect().kill();
+        }
+    }
+
+    /**
+     * Starts a component again on its data directory and port after {@link #kill} (or a crash) and waits until it is
+     * ready; after Kafka Connect, also until every connector registered by this stack runs again.
+     */
+    public void restart(Component component) {
+        long begin = System.nanoTime();
+        switch (component) {
+            case POSTGRES -> {
+                int port = postgres.port();
+                postgres.kill(); // idempotent; releases the data directory's lock for the new server
+                postgres = PostgresServer.start(options.workDir, port);
+            }
+            case KAFKA -> {
+                int port = kafka.port();
+                kafka.kill();
+                kafka = KafkaBroker.start(options.workDir, port, options.timeout);
+            }
+            case CONNECT -> {
+                int port = connect().port();
+                connect.kill();
+                connect = ConnectWorker.start(options.workDir, port, kafka.bootstrapServers(), options.timeout);
+                registeredConnectors.forEach(name -> connect.awaitRunning(name, options.timeout));
+            }
+        }
+        info("%s restarted in %d ms", component, Duration.ofNanos(System.nanoTime() - begin).toMillis());
+    }
+
     /** How long each component took to become ready (and "total"). */
     public Map<String, Duration> startupTimes() {
         return Map.copyOf(startupTimes);

@@ -4,7 +4,8 @@ import io.bookmarket.publisherview.service.PublpageProjection;
 import io.bookmarket.support.event.IncomingEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
+import io.bookmarket.support.event.EventConsumption;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -18,9 +19,13 @@ public class ApproveEventsConsumer {
     @Inject
     PublpageProjection projection;
 
+    @Inject
+    EventConsumption consumption;
+
     @Incoming("approve-events")
-    @Transactional
+    @Blocking
     public void onApproveEvent(ConsumerRecord<String, String> record) {
-        projection.handle(IncomingEvent.from(record, PublpageProjection.REVIEW_EVENTS));
+        // a database outage or a lost race is retried, never dead-lettered (see EventConsumption)
+        consumption.apply("approve-events", record, r -> projection.handle(IncomingEvent.from(r, PublpageProjection.REVIEW_EVENTS)));
     }
 }

@@ -4,7 +4,8 @@ import io.bookmarket.publisherview.service.PublpageProjection;
 import io.bookmarket.support.event.IncomingEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
+import io.bookmarket.support.event.EventConsumption;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -18,9 +19,13 @@ public class RegRequestEventsConsumer {
     @Inject
     PublpageProjection projection;
 
+    @Inject
+    EventConsumption consumption;
+
     @Incoming("regrequest-events")
-    @Transactional
+    @Blocking
     public void onRegRequestEvent(ConsumerRecord<String, String> record) {
-        projection.handle(IncomingEvent.from(record, PublpageProjection.REQUEST_EVENTS));
+        // a database outage or a lost race is retried, never dead-lettered (see EventConsumption)
+        consumption.apply("regrequest-events", record, r -> projection.handle(IncomingEvent.from(r, PublpageProjection.REQUEST_EVENTS)));
     }
 }

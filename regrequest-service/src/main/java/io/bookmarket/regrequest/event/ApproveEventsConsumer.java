@@ -6,7 +6,8 @@ import io.bookmarket.support.event.IncomingEvent;
 import io.bookmarket.support.event.ProcessedEventLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
+import io.bookmarket.support.event.EventConsumption;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -14,7 +15,8 @@ import java.util.Set;
 
 /**
  * approval-service's decisions (topic outbox.event.Approve) move the request's status. Idempotent: the event id is
- * recorded in the same transaction as the change. Unparseable messages throw and go to the dead-letter topic.
+ * recorded in the same transaction as the change. Unparseable messages throw and go to the dead-letter topic; a
+ * database outage or a lost race is retried ({@link EventConsumption}), never dead-lettered.
  */
 @ApplicationScoped
 public class ApproveEventsConsumer {
@@ -27,9 +29,16 @@ public class ApproveEventsConsumer {
     @Inject
     RegRequestService service;
 
+    @Inject
+    EventConsumption consumption;
+
     @Incoming("approve-events")
-    @Transactional
+    @Blocking
     public void onApproveEvent(ConsumerRecord<String, String> record) {
+        consumption.apply("approve-events", record, this::apply);
+    }
+
+    private void apply(ConsumerRecord<String, String> record) {
         IncomingEvent event = IncomingEvent.from(record, TYPES);
         long requestId = event.requiredId("reqReqId");
         long ticketId = event.requiredId("id");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.bookmarket.support.Infrastructure;
 import io.bookmarket.support.problem.Problem.FieldError;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
@@ -95,6 +96,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, UriInfo uri) {
+        if (Infrastructure.unavailable(e)) {
+            // The database is down or restarting: a clear, retryable answer rather than a 500 (nothing was stored).
+            LOG.warnf("Database unavailable while handling %s: %s", path(uri), e.getMessage());
+            return response(new Problem("urn:bookmarket:problem:service-unavailable", "Service temporarily unavailable", 503,
+                    "The service's database cannot be reached just now; nothing was changed. Retry later.", path(uri), List.of()))
+                    .header("Retry-After", "5").build();
+        }
         LOG.errorf(e, "Unexpected failure handling %s", path(uri));
         return response(new Problem("about:blank", "Internal Server Error", 500,
                 "The request failed unexpectedly; it has been logged.", path(uri), List.of())).build();

@@ -1,0 +1,86 @@
+package io.bookmarket.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** Plain HTTP calls (any method, any bytes, any content type): the tests must be able to send what clients must not. */
+final class Http {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1).build();
+
+    /** An answer; status -1 when there was none (connection refused, reset, timeout). */
+    record Answer(int status, String contentType, String body, Map<String, java.util.List<String>> headers) {
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        long id() {
+            return json().path("id").asLong();
+        }
+    }
+
+    private Http() {
+    }
+
+    static Answer send(String method, String url, String contentType, byte[] body, Map<String, String> headers) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
+            }
+            headers.forEach(request::header);
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                    response.body(), response.headers().map());
+        } catch (IOException | IllegalArgumentException e) {
+            return new Answer(-1, "", String.valueOf(e), Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(-1, "", "interrupted", Map.of());
+        }
+    }
+
+    static Answer send(String method, String url, String contentType, String body) {
+        return send(method, url, contentType, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+    }
+
+    static Answer get(String url) {
+        return send("GET", url, null, (String) null);
+    }
+
+    static Answer postJson(String url, Object body) {
+        return send("POST", url, "application/json", write(body));
+    }
+
+    static Answer patchJson(String url, Object body) {
+        return send("PATCH", url, "application/json", write(body));
+    }
+
+    static Answer delete(String url) {
+        return send("DELETE", url, null, (String) null);
+    }
+
+    static String write(Object body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

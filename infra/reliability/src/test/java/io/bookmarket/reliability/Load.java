@@ -1,0 +1,131 @@
+package io.bookmarket.reliability;
+
+import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.reliability.Http.Answer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.bookmarket.launcher.LocalSystem.APPROVAL;
+import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
+
+/**
+ * Publishers and reviewers at work: POST new requests, approve confirmed tickets, cancel requests (never reject,
+ * see the report: reject-vs-cancel ends in two different "no"s by design). Records every answer; every 201 is
+ * remembered so that the checks can demand it still exists afterwards.
+ */
+final class Load implements AutoCloseable {
+
+    private final LocalSystem system;
+    private final long publId;
+    private final Set<Long> accepted;
+    private final List<Long> mine = new ArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+    final Map<String, AtomicLong> answers = new ConcurrentSkipListMap<>();
+
+    Load(LocalSystem system, long publId, Set<Long> accepted, int threads) {
+        this.system = system;
+        this.publId = publId;
+        this.accepted = accepted;
+        for (int i = 0; i < threads; i++) {
+            Thread t = Thread.ofPlatform().name("load-" + i).start(this::run);
+            this.threads.add(t);
+        }
+    }
+
+    private void run() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (running.get()) {
+            think(random);
+            double r = random.nextDouble();
+            Long some = pick(random);
+            if (r < 0.5 || some == null) {
+                Answer a = Http.postJson(system.url(REGREQUEST) + "/regRequests",
+                        Map.of("bookId", 1 + random.nextInt(1_000_000), "bookNm", "load book", "publId", publId));
+                count("POST", a);
+                if (a.status() == 201) {
+                    long id = a.id();
+                    accepted.add(id);
+                    synchronized (mine) {
+                        mine.add(id);
+                    }
+                }
+            } else if (r < 0.8) {
+                Answer tickets = Http.get(system.url(APPROVAL) + "/approves?reqReqId=" + some);
+                if (tickets.status() == 200 && tickets.json() != null && tickets.json().size() > 0
+                        && "RegRequested".equals(tickets.json().get(0).path("appYn").asText())) {
+                    long ticket = tickets.json().get(0).path("id").asLong();
+                    count("PATCH", Http.patchJson(system.url(APPROVAL) + "/approves/" + ticket, Map.of("appYn", "Approved")));
+                }
+            } else {
+                count("DELETE", Http.delete(system.url(REGREQUEST) + "/regRequests/" + some));
+            }
+        }
+    }
+
+    private Long pick(ThreadLocalRandom random) {
+        synchronized (mine) {
+            return mine.isEmpty() ? null : mine.get(random.nextInt(mine.size()));
+        }
+    }
+
+    private void count(String what, Answer a) {
+        if (a.status() < 0 || a.status() >= 500) {
+            pause(); // a component is down: publishers retry a little later rather than spin
+        }
+        answers.computeIfAbsent(what + " " + (a.status() < 0 ? "no answer" : a.status()), k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Publishers and reviewers are people: a steady flow, not a flood that only measures the consumers' backlog. */
+    private static void think(ThreadLocalRandom random) {
+        try {
+            Thread.sleep(20 + random.nextInt(40));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    int acceptedHere() {
+        synchronized (mine) {
+            return mine.size();
+        }
+    }
+
+    /** 5xx answers other than the documented 503 (an unexpected failure is a defect). */
+    long unexpected5xx() {
+        return answers.entrySet().stream().filter(e -> e.getKey().matches(".* 5\\d\\d") && !e.getKey().endsWith(" 503"))
+                .mapToLong(e -> e.getValue().get()).sum();
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        for (Thread t : threads) {
+            try {
+                t.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static Set<Long> newAcceptedSet() {
+        return ConcurrentHashMap.newKeySet();
+    }
+}

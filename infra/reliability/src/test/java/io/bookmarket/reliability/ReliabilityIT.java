@@ -1,0 +1,496 @@
+package io.bookmarket.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.reliability.Http.Answer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.stream.Stream;
+
+import static io.bookmarket.launcher.LocalSystem.APPROVAL;
+import static io.bookmarket.launcher.LocalSystem.KAFKA;
+import static io.bookmarket.launcher.LocalSystem.KAFKA_CONNECT;
+import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
+import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
+import static io.bookmarket.reliability.Topics.APPROVE_TOPIC;
+import static io.bookmarket.reliability.Topics.REGREQUEST_TOPIC;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The reliability suite: the whole system (PostgreSQL, Kafka, Kafka Connect + Debezium, three services as separate
+ * processes) under crashes, replays, poison messages, races, hostile input and outages. One system start is shared;
+ * the scenarios run in order and each prints its figures. {@code -Dsoak.minutes=N} repeats the crash cycle for N
+ * minutes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReliabilityIT {
+
+    private static final Duration EVENTUALLY = Duration.ofSeconds(30);
+    private static final Path DATA = Path.of("target/reliability-system");
+    private static final long SOAK_MINUTES = Long.getLong("soak.minutes", 0);
+    private static final AtomicLong PUBLISHERS = new AtomicLong(5000);
+    /** Every request that got a 201, in any scenario: all must exist at the end. */
+    private static final Set<Long> ACCEPTED = ConcurrentHashMap.newKeySet();
+    private static LocalSystem system;
+    private static Databases db;
+    private static Topics topics;
+    private static Consistency consistency;
+
+    @BeforeAll
+    static void startTheWholeSystem() throws IOException {
+        deleteRecursively(DATA);
+        LocalSystem.Options options = new LocalSystem.Options(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
+                .infraPorts(0, 0, 0)
+                .servicePorts(freePort(), freePort(), freePort())
+                .ephemeral(true)
+                // After approval-service restarts, the breaker lets requests through again within 2 s.
+                .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "2s"))
+                // Tickets of requests that were never stored (a crash between the two steps) stay for the state dumps.
+                .env(APPROVAL, Map.of("APPROVE_UNCONFIRMED_TTL", "24h"));
+        long begin = System.nanoTime();
+        system = LocalSystem.start(options);
+        db = new Databases(system);
+        topics = new Topics(system.stack().kafka().bootstrapServers());
+        consistency = new Consistency(db, topics);
+        print("whole system up in %d ms", millisSince(begin));
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (system != null) {
+            List<String> slots = system.stack().postgres().replicationSlots();
+            system.close(); // ephemeral: deletes the connectors, then drops their slots
+            print("stopped; replication slots %s dropped", slots);
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
+                .as("processes left behind").isZero();
+        print("no processes left behind");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 5. Hostile input
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void hostileInputIsRefusedWithProblemJsonAndChangesNothing() {
+        long publId = PUBLISHERS.incrementAndGet();
+        long seed = file(publId);
+        long ticket = awaitConfirmedTicket(seed);
+        awaitConsistent("seed", Set.of(seed));
+        Map<String, String> before = db.dump();
+        List<Hostile.Probe> probes = Hostile.generate(ticket);
+        Map<Integer, Integer> byStatus = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        long begin = System.nanoTime();
+        for (Hostile.Probe probe : probes) {
+            Answer a = Http.send(probe.method(), system.url(probe.service()) + probe.path(), probe.contentType(), probe.body(), probe.headers());
+            byStatus.merge(a.status(), 1, Integer::sum);
+            JsonNode problem = a.json();
+            if (a.status() < 400 || a.status() >= 500) {
+                failures.add(a.status() + " for " + probe.describe() + " -> " + abbreviate(a.body()));
+            } else if (!a.contentType().startsWith("application/problem+json") || problem == null
+                    || problem.path("status").asInt() != a.status() || problem.path("title").asText().isEmpty()) {
+                failures.add("no problem JSON (" + a.contentType() + ") for " + probe.describe() + " -> " + abbreviate(a.body()));
+            }
+        }
+        Map<String, String> after = db.dump();
+        print("hostile input: %d requests against the 3 services in %d ms; answers by status %s; failures %d",
+                probes.size(), millisSince(begin), byStatus, failures.size());
+        failures.stream().limit(40).forEach(f -> print("  FAIL %s", f));
+        assertThat(probes.size()).isGreaterThanOrEqualTo(500);
+        assertThat(failures).isEmpty();
+        assertThat(byStatus.keySet()).allMatch(s -> s >= 400 && s < 500);
+        assertThat(after).as("databases unchanged (row counts, row hashes, sequences)").isEqualTo(before);
+        print("hostile input: databases unchanged (%d tables and sequences compared)", after.size());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 3. Poison messages
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(2)
+    void poisonMessagesGoToTheDeadLetterTopicsWithTheReasonAndConsumersKeepGoing() {
+        Map<String, String> dlqs = Map.of(
+                "approval-service.regrequest-events.dlq", REGREQUEST_TOPIC,
+                "publisher-view.regrequest-events.dlq", REGREQUEST_TOPIC,
+                "regrequest-service.approve-events.dlq", APPROVE_TOPIC,
+                "publisher-view.approve-events.dlq", APPROVE_TOPIC);
+        Map<String, Double> metricsBefore = deadLetterMetrics();
+        List<ProducerRecord<String, String>> poison = new ArrayList<>();
+        Map<String, String> expectedReasons = new LinkedHashMap<>();
+        for (String topic : List.of(REGREQUEST_TOPIC, APPROVE_TOPIC)) {
+            String type = topic.equals(REGREQUEST_TOPIC) ? "RegRequested" : "Approved";
+            poison.add(poison(topic, "not-json", type, "this is {not JSON", expectedReasons));
+            poison.add(poison(topic, "wrong-schema", type, "{\"foo\": 1, \"id\": \"abc\"}", expectedReasons));
+            poison.add(poison(topic, "unknown-type", "Exploded", "{\"id\": 1, \"reqReqId\": 1, \"publId\": 1}", expectedReasons));
+        }
+        topics.produce(poison);
+        // The consumers keep going: a request filed and approved after the poison flows through everything.
+        long publId = PUBLISHERS.incrementAndGet();
+        long after = file(publId);
+        approve(awaitConfirmedTicket(after));
+        awaitConsistent("after poison", Set.of(after));
+        assertThat(db.requests().get(after)).isEqualTo("Approved");
+
+        int landed = 0;
+        for (Map.Entry<String, String> dlq : dlqs.entrySet()) {
+            Map<String, String> reasons = new TreeMap<>();
+            await().atMost(EVENTUALLY).until(() -> {
+                reasons.clear();
+                topics.readAll(dlq.getKey()).stream().filter(r -> expectedReasons.containsKey(r.key()))
+                        .forEach(r -> reasons.put(r.key(), r.headers().get("dead-letter-reason")));
+                return reasons.size() == 3;
+            });
+            reasons.forEach((key, reason) -> print("poison: %-40s -> %s, reason: %s", key, dlq.getKey(), reason));
+            assertThat(reasons.values()).allSatisfy(reason -> assertThat(reason).isNotBlank());
+            assertThat(reasons.keySet()).allMatch(k -> k.startsWith(dlq.getValue()));
+            landed += reasons.size();
+        }
+        Map<String, Double> metricsAfter = await().atMost(EVENTUALLY).until(ReliabilityIT::deadLetterMetrics,
+                m -> m.keySet().stream().allMatch(k -> m.get(k) - metricsBefore.getOrDefault(k, 0.0) >= 3.0) && m.size() == 4);
+        metricsAfter.forEach((k, v) -> print("poison: metric bookmarket_events_dead_lettered_total %s: +%.0f", k,
+                v - metricsBefore.getOrDefault(k, 0.0)));
+        print("poison: %d poison records produced on 2 topics, %d dead-lettered by 4 consumers (with reasons), consumers kept going",
+                poison.size(), landed);
+        assertThat(landed).isEqualTo(12);
+    }
+
+    private static ProducerRecord<String, String> poison(String topic, String kind, String type, String value,
+            Map<String, String> expected) {
+        String key = topic + "/" + kind + "/" + UUID.randomUUID();
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        record.headers().add("eventId", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        record.headers().add("eventType", type.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Topics.TEST_HEADER, "poison".getBytes(StandardCharsets.UTF_8));
+        expected.put(key, kind);
+        return record;
+    }
+
+    /** channel@service -> bookmarket_events_dead_lettered_total summed over topics and reasons. */
+    private static Map<String, Double> deadLetterMetrics() {
+        Map<String, Double> sums = new TreeMap<>();
+        for (String service : List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW)) {
+            Answer metrics = Http.get(system.url(service) + "/q/metrics");
+            Matcher m = java.util.regex.Pattern.compile("(?m)^bookmarket_events_dead_lettered_total\\{([^}]*)} ([0-9.E+-]+)$")
+                    .matcher(metrics.body());
+            while (m.find()) {
+                Matcher channel = java.util.regex.Pattern.compile("channel=\"([^\"]+)\"").matcher(m.group(1));
+                String name = (channel.find() ? channel.group(1) : "?") + "@" + service;
+                sums.merge(name, Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return sums;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 1. Crash under load
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(3)
+    void killingEachComponentUnderLoadLosesNothingAndDoublesNothing() {
+        long deadline = System.nanoTime() + Duration.ofMinutes(SOAK_MINUTES).toNanos();
+        int cycle = 0;
+        do {
+            cycle++;
+            for (String component : LocalSystem.COMPONENTS) {
+                crashUnderLoad(cycle, component);
+            }
+        } while (System.nanoTime() < deadline);
+        Consistency.Figures figures = awaitConsistent("after every crash", ACCEPTED);
+        print("crash under load: %d cycle(s) over %s: accepted %d, lost 0, duplicated deliveries seen %d, double effects %d, "
+                + "requests %d, outbox events %d", cycle, LocalSystem.COMPONENTS, ACCEPTED.size(), figures.duplicateDeliveries(),
+                figures.doubleEffects(), figures.requests(), figures.outboxEvents());
+    }
+
+    private void crashUnderLoad(int cycle, String component) {
+        Set<Long> accepted = Load.newAcceptedSet();
+        long restartedAt;
+        Load load = new Load(system, PUBLISHERS.incrementAndGet(), accepted, 3);
+        try {
+            sleep(2000);
+            system.kill(component);
+            sleep(1500);
+            long begin = System.nanoTime();
+            system.restart(component);
+            restartedAt = System.nanoTime();
+            print("crash: %s killed (SIGKILL) under load, restarted in %d ms", component, millisSince(begin));
+            sleep(2000);
+        } finally {
+            load.close();
+        }
+        ACCEPTED.addAll(accepted);
+        // The issue's bound: agreement within 30 s of the restart (the load ran on for 2 s of it).
+        Duration left = EVENTUALLY.minus(Duration.ofNanos(System.nanoTime() - restartedAt));
+        Consistency.Figures figures = awaitConsistent(component, accepted, left.isNegative() ? Duration.ofSeconds(1) : left);
+        print("crash %d/%s: accepted %d, lost 0, all three services agree %d ms after the restart; answers %s; "
+                        + "duplicated deliveries seen so far %d, double effects %d",
+                cycle, component, accepted.size(), millisSince(restartedAt), load.answers, figures.duplicateDeliveries(),
+                figures.doubleEffects());
+        assertThat(load.unexpected5xx()).as("5xx other than 503: %s", load.answers).isZero();
+        assertThat(accepted).as("some requests were accepted during the %s crash cycle", component).isNotEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 6. Outage of Kafka, then of Kafka Connect
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(4)
+    void withKafkaOrConnectDownFilingAndCancellingStillSucceedAndAreDeliveredLater() {
+        for (String component : List.of(KAFKA, KAFKA_CONNECT)) {
+            long publId = PUBLISHERS.incrementAndGet();
+            List<Long> confirmed = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                confirmed.add(file(publId));
+            }
+            List<Long> tickets = confirmed.stream().map(ReliabilityIT::awaitConfirmedTicket).toList();
+            system.kill(component);
+            Set<Long> filed = Load.newAcceptedSet();
+            int cancels = 0;
+            int approvals = 0;
+            try {
+                for (int i = 0; i < 20; i++) {
+                    filed.add(file(publId));
+                }
+                for (int i = 0; i < 5; i++) {
+                    Answer cancel = Http.delete(system.url(REGREQUEST) + "/regRequests/" + confirmed.get(i));
+                    assertThat(cancel.status()).as("DELETE while %s is down: %s", component, cancel.body()).isEqualTo(200);
+                    cancels++;
+                    approve(tickets.get(5 + i));
+                    approvals++;
+                }
+                Answer cancelNew = Http.delete(system.url(REGREQUEST) + "/regRequests/" + filed.iterator().next());
+                assertThat(cancelNew.status()).isEqualTo(200);
+                cancels++;
+            } finally {
+                long begin = System.nanoTime();
+                system.restart(component);
+                print("outage: %s restarted in %d ms", component, millisSince(begin));
+            }
+            long back = System.nanoTime();
+            Set<Long> all = new java.util.HashSet<>(filed);
+            all.addAll(confirmed);
+            ACCEPTED.addAll(all);
+            Consistency.Figures figures = awaitConsistent(component + " outage", all);
+            print("outage of %s: %d POST 201, %d DELETE 200, %d PATCH 200 while it was down; all delivered and agreed %d ms after it came back "
+                    + "(duplicated deliveries seen so far %d, double effects %d)", component, filed.size(), cancels, approvals,
+                    millisSince(back), figures.duplicateDeliveries(), figures.doubleEffects());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 4. Races: approve vs cancel
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(5)
+    void approveVersusCancelRacesConvergeToTheCancel() throws Exception {
+        int pairs = Integer.getInteger("races.pairs", 1000);
+        long publId = PUBLISHERS.incrementAndGet();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        long begin = System.nanoTime();
+        List<Future<Long>> filing = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            filing.add(pool.submit(() -> file(publId)));
+        }
+        List<Long> ids = new ArrayList<>();
+        for (Future<Long> f : filing) {
+            ids.add(f.get());
+        }
+        ACCEPTED.addAll(ids);
+        print("races: %d requests filed in %d ms", pairs, millisSince(begin));
+        Map<Long, Long> ticketOf = new ConcurrentHashMap<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<Long, Databases.Ticket> tickets = db.ticketsByRequest();
+            ids.forEach(id -> {
+                Databases.Ticket t = tickets.get(id);
+                if (t != null && t.confirmed()) {
+                    ticketOf.put(id, t.id());
+                }
+            });
+            return ticketOf.size() == pairs;
+        });
+        Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+        List<Future<?>> racing = new ArrayList<>();
+        begin = System.nanoTime();
+        for (long id : ids) {
+            Runnable approveIt = () -> answers.computeIfAbsent("PATCH Approved " + Http.patchJson(system.url(APPROVAL) + "/approves/"
+                    + ticketOf.get(id), Map.of("appYn", "Approved")).status(), k -> new AtomicLong()).incrementAndGet();
+            Runnable cancelIt = () -> answers.computeIfAbsent("DELETE " + Http.delete(system.url(REGREQUEST) + "/regRequests/" + id)
+                    .status(), k -> new AtomicLong()).incrementAndGet();
+            if (id % 2 == 0) {
+                racing.add(pool.submit(approveIt));
+                racing.add(pool.submit(cancelIt));
+            } else {
+                racing.add(pool.submit(cancelIt));
+                racing.add(pool.submit(approveIt));
+            }
+        }
+        for (Future<?> f : racing) {
+            f.get();
+        }
+        pool.shutdown();
+        long raced = System.nanoTime();
+        print("races: %d approve-vs-cancel pairs sent concurrently in %d ms: %s", pairs, millisSince(begin), new TreeMap<>(answers));
+        // 1,000 cancels mean 3,000 more events to apply one by one (ReqCanceled at two consumers, then AppCanceled at
+        // two): a bulk backlog, so a longer "eventually" than the 30 s after a single crash.
+        Consistency.Figures figures = awaitConsistent("races", ids, Duration.ofSeconds(120));
+        Map<Long, String> requests = db.requests();
+        Map<Long, Databases.Ticket> tickets = db.ticketsByRequest();
+        Map<Long, String> views = db.views();
+        Map<String, Integer> finals = new TreeMap<>();
+        ids.forEach(id -> finals.merge(requests.get(id) + "/" + tickets.get(id).appYn() + "/" + views.get(id), 1, Integer::sum));
+        print("races: converged %d ms after the last answer; final states (request/ticket/view): %s; double effects %d",
+                millisSince(raced), finals, figures.doubleEffects());
+        assertThat(answers.keySet()).allMatch(k -> k.equals("DELETE 200") || k.equals("PATCH Approved 200") || k.equals("PATCH Approved 409"));
+        assertThat(finals).as("the documented outcome: the publisher's cancel wins").isEqualTo(Map.of("ReqCanceled/AppCanceled/ReqCanceled", pairs));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 2. Replay every topic from offset zero
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    void replayingEveryTopicFromOffsetZeroChangesNothing() throws Exception {
+        awaitConsistent("before replay", ACCEPTED);
+        await().atMost(EVENTUALLY).until(() -> topics.totalLag() == 0);
+        List<String> services = List.of(PUBLISHER_VIEW, REGREQUEST, APPROVAL);
+        services.forEach(system::stopService);
+        Map<String, String> before = db.dump();
+        topics.resetGroupsToZero();
+        long lag = topics.totalLag();
+        long begin = System.nanoTime();
+        try (ExecutorService starts = Executors.newFixedThreadPool(3)) {
+            var started = services.stream().map(name -> starts.submit(() -> system.startService(name))).toList();
+            for (Future<?> f : started) { // rethrows a failed start
+                f.get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(120)).until(() -> topics.totalLag() == 0);
+        long replayed = millisSince(begin);
+        Map<String, String> after = db.dump();
+        Map<String, String> changed = new TreeMap<>();
+        after.forEach((k, v) -> {
+            if (!v.equals(before.get(k))) {
+                changed.put(k, before.get(k) + " -> " + v);
+            }
+        });
+        print("replay: consumer groups reset to offset 0 (%d records to re-consume), all re-consumed in %d ms (incl. service starts); "
+                + "%d tables/sequences compared, %d changed %s", lag, replayed, after.size(), changed.size(), changed);
+        assertThat(after).isEqualTo(before);
+        Consistency.Figures figures = awaitConsistent("after replay", ACCEPTED);
+        print("replay: every consumer re-received every event (duplicates of all %d outbox events): no double effects (%d)",
+                figures.outboxEvents(), figures.doubleEffects());
+    }
+
+    // ---- helpers ----
+
+    /** Waits (30 s at most) until the three services agree and every event reached every consumer; fails otherwise. */
+    private static Consistency.Figures awaitConsistent(String when, java.util.Collection<Long> accepted) {
+        return awaitConsistent(when, accepted, EVENTUALLY);
+    }
+
+    private static Consistency.Figures awaitConsistent(String when, java.util.Collection<Long> accepted, Duration atMost) {
+        long begin = System.nanoTime();
+        Consistency.Figures[] last = new Consistency.Figures[1];
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+                last[0] = consistency.check(accepted);
+                return last[0].consistent();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Not consistent " + atMost.toSeconds() + " s " + when + ": "
+                    + (last[0] == null ? "no check finished" : last[0].problems()), e);
+        }
+        assertThat(last[0].doubleEffects()).isZero();
+        assertThat(last[0].missingDeliveries()).isZero();
+        return last[0];
+    }
+
+    private static long file(long publId) {
+        Answer a = Http.postJson(system.url(REGREQUEST) + "/regRequests", Map.of("bookId", 1 + (publId % 1000), "bookNm", "reliability", "publId", publId));
+        assertThat(a.status()).as("POST /regRequests: %s", a.body()).isEqualTo(201);
+        ACCEPTED.add(a.id());
+        return a.id();
+    }
+
+    private static long awaitConfirmedTicket(long reqId) {
+        return await().atMost(EVENTUALLY).until(() -> {
+            Databases.Ticket t = db.ticketsByRequest().get(reqId);
+            return t != null && t.confirmed() ? t.id() : null;
+        }, t -> t != null);
+    }
+
+    private static void approve(long ticketId) {
+        Answer a = Http.patchJson(system.url(APPROVAL) + "/approves/" + ticketId, Map.of("appYn", "Approved"));
+        assertThat(a.status()).as("PATCH /approves/%d: %s", ticketId, a.body()).isEqualTo(200);
+    }
+
+    private static void print(String format, Object... args) {
+        System.out.printf("RELIABILITY: " + format + "%n", args);
+    }
+
+    private static long millisSince(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.bookmarket.support.event;
+
+import io.bookmarket.support.Infrastructure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Runs a consumer's work for one record in a transaction of its own and decides what a failure means:
+ * <ul>
+ * <li>{@link PoisonEventException}: the message can never be processed; counted
+ * ({@code bookmarket_events_dead_lettered_total}) and rethrown, so the channel's failure strategy puts it on the
+ * dead-letter topic with the reason and the consumer moves on;</li>
+ * <li>the database unavailable (down, restarting, no connection): retried until it is back; the record is
+ * not acknowledged meanwhile, so nothing valid ever lands on the dead-letter topic because of an outage;</li>
+ * <li>a lost race (version or lock conflict): retried, the next attempt sees the winner's state;</li>
+ * <li>anything else: a few retries, then the dead-letter topic (with the reason), so one bad record cannot stall
+ * the partition forever.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class EventConsumption {
+
+    private static final Logger LOG = Logger.getLogger(EventConsumption.class);
+    static final int OTHER_FAILURE_ATTEMPTS = 5;
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    @Inject
+    MeterRegistry registry;
+
+    /** Applies {@code work} to the record's event once, in a new transaction, with the retries described above. */
+    public void apply(String channel, ConsumerRecord<String, String> record, Consumer<ConsumerRecord<String, String>> work) {
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        long backoff = 50;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                QuarkusTransaction.requiringNew().run(() -> work.accept(record));
+                return;
+            } catch (PoisonEventException e) {
+                deadLettered(channel, record.topic(), "poison");
+                LOG.warnf("Message %s on channel %s goes to the dead-letter topic: %s", where, channel, e.getMessage());
+                throw e;
+            } catch (RuntimeException e) {
+                boolean unavailable = Infrastructure.unavailable(e);
+                if (!unavailable && !Infrastructure.conflict(e) && attempt >= OTHER_FAILURE_ATTEMPTS) {
+                    deadLettered(channel, record.topic(), "failed");
+                    LOG.errorf(e, "Message %s on channel %s failed %d times; it goes to the dead-letter topic", where, channel, attempt);
+                    throw e;
+                }
+                if (attempt == 1 || attempt % 20 == 0) {
+                    LOG.warnf("Message %s on channel %s: attempt %d failed (%s); retrying%s", where, channel, attempt,
+                            rootMessage(e), unavailable ? " until the database is back" : "");
+                }
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+            }
+        }
+    }
+
+    private void deadLettered(String channel, String topic, String reason) {
+        Counter.builder("bookmarket.events.dead.lettered")
+                .description("Consumed messages sent to the dead-letter topic (poison: unreadable; failed: kept failing)")
+                .tag("channel", channel).tag("topic", topic).tag("reason", reason)
+                .register(registry).increment();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /**
+     * An interrupt (shutdown) does not end the retries: failing here would dead-letter a valid event. Unacknowledged,
+     * it is redelivered to whoever consumes next.
+     */
+    private static void sleep(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000;
+        boolean interrupted = false;
+        while (System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -150,6 +150,8 @@ public final class LocalSystem implements AutoCloseable {
         env.put("DB_USER", PostgresServer.USER);
         env.put("DB_PASSWORD", "");
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        // The shutdown delay lets a load balancer stop routing to a pod; locally nothing routes, so stop at once.
+        env.put("SHUTDOWN_DELAY", "0s");
         if (name.equals(REGREQUEST)) {
             env.put("APPROVAL_URL", url(APPROVAL));
         }

@@ -228,7 +228,8 @@ class SeedChecklistIT {
             lags.add(Duration.between(committed, applied).toMillis());
         }
         Collections.sort(lags);
-        System.out.printf("E2E: commit -> publisher-view latency over %d requests: p50 %d ms, p99 %d ms, max %d ms%n",
+        // A burst as fast as 4 clients can file, so queueing is included; infra/bench measures the lag at a steady rate.
+        System.out.printf("E2E: commit -> publisher-view latency over %d requests filed in a burst by 4 clients: p50 %d ms, p99 %d ms, max %d ms%n",
                 lags.size(), lags.get(lags.size() / 2), lags.get((int) Math.ceil(lags.size() * 0.99) - 1), lags.getLast());
         assertThat(lags).hasSize(200);
     }

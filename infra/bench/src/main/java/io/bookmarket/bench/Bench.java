@@ -8,8 +8,6 @@ import io.bookmarket.stack.QuarkusApp;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +26,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,11 +132,7 @@ public final class Bench {
     // ---- the system ----
 
     private void startSystem(Map<String, Object> results) throws IOException {
-        deleteRecursively(options.dataDir);
-        systemOptions = new LocalSystem.Options(options.repo, options.dataDir)
-                .infraPorts(0, 0, 0)
-                .servicePorts(freePort(), freePort(), freePort())
-                .ephemeral(true);
+        systemOptions = LocalSystem.Options.isolated(options.repo, options.dataDir);
         if (options.jfr) {
             // Profiling: each service records JFR (execution samples, allocation, locks) into the logs folder.
             for (String service : SERVICES) {
@@ -670,22 +663,6 @@ public final class Bench {
     static void progress(String format, Object... args) {
         System.out.println(DateTimeFormatter.ISO_LOCAL_TIME.format(OffsetDateTime.now(ZoneOffset.UTC).toLocalTime()
                 .withNano(0)) + " bench: " + String.format(format, args));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 
     /** Command-line options: {@code --quick --warmup=5s --duration=15s --concurrency=1,10,50,100 ...}. */

@@ -12,22 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
@@ -51,11 +46,8 @@ class SeedChecklistIT {
 
     @BeforeAll
     static void startTheWholeSystem() throws IOException {
-        deleteRecursively(DATA);
         RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
-        options = new LocalSystem.Options(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
-                .infraPorts(0, 0, 0)
-                .servicePorts(freePort(), freePort(), freePort())
+        options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
                 // The breaker scenario needs a short reopen delay; everything else runs on the shipped defaults.
                 .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "3s"));
         long begin = System.nanoTime();
@@ -299,21 +291,5 @@ class SeedChecklistIT {
 
     private static void signal(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor()).isZero();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 }

@@ -5,11 +5,18 @@ import io.bookmarket.stack.PostgresServer;
 import io.bookmarket.stack.QuarkusApp;
 import io.bookmarket.stack.Stack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The whole system on one machine: PostgreSQL (a database per service), Kafka, Kafka Connect with both outbox
@@ -193,6 +200,37 @@ public final class LocalSystem implements AutoCloseable {
         public Options(Path repoRoot, Path dataDir) {
             this.repoRoot = repoRoot;
             this.dataDir = dataDir;
+        }
+
+        /**
+         * A throw-away system for tests and benchmarks: an emptied data directory, every port free, replication slots
+         * dropped on close. Restarting with the same options reuses the data and the service ports.
+         */
+        public static Options isolated(Path repoRoot, Path dataDir) {
+            deleteRecursively(dataDir);
+            return new Options(repoRoot, dataDir).infraPorts(0, 0, 0)
+                    .servicePorts(freePort(), freePort(), freePort()).ephemeral(true);
+        }
+
+        private static int freePort() {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("No free port", e);
+            }
+        }
+
+        private static void deleteRecursively(Path dir) {
+            if (!Files.exists(dir)) {
+                return;
+            }
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not empty " + dir, e);
+            }
         }
 
         public Options infraPorts(int postgres, int kafka, int connect) {

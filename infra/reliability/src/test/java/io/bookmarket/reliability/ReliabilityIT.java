@@ -12,14 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
-import java.util.stream.Stream;
 
 import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.KAFKA;
@@ -66,11 +61,7 @@ class ReliabilityIT {
 
     @BeforeAll
     static void startTheWholeSystem() throws IOException {
-        deleteRecursively(DATA);
-        LocalSystem.Options options = new LocalSystem.Options(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
-                .infraPorts(0, 0, 0)
-                .servicePorts(freePort(), freePort(), freePort())
-                .ephemeral(true)
+        LocalSystem.Options options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
                 // After approval-service restarts, the breaker lets requests through again within 2 s.
                 .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "2s"))
                 // Tickets of requests that were never stored (a crash between the two steps) stay for the state dumps.
@@ -475,22 +466,6 @@ class ReliabilityIT {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

@@ -46,7 +46,7 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
         return shared;
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!java.nio.file.Files.exists(dir)) {
             return;
         }

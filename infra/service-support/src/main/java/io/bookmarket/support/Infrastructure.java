@@ -3,6 +3,8 @@ package io.bookmarket.support;
 import jakarta.persistence.LockTimeoutException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PessimisticLockException;
+import org.hibernate.StaleStateException;
+import org.hibernate.exception.JDBCConnectionException;
 
 import java.net.ConnectException;
 import java.sql.SQLException;
@@ -22,7 +24,7 @@ public final class Infrastructure {
     public static boolean unavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectException || t instanceof SQLTransientException || t instanceof SQLRecoverableException
-                    || t.getClass().getName().equals("org.hibernate.exception.JDBCConnectionException")) {
+                    || t instanceof JDBCConnectionException) {
                 return true;
             }
             if (t instanceof SQLException sql && unavailableState(sql.getSQLState(), sql.getMessage())) {
@@ -36,8 +38,7 @@ public final class Infrastructure {
     public static boolean conflict(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof OptimisticLockException || t instanceof PessimisticLockException || t instanceof LockTimeoutException
-                    || t.getClass().getName().equals("org.hibernate.StaleStateException")
-                    || t.getClass().getName().equals("org.hibernate.StaleObjectStateException")) {
+                    || t instanceof StaleStateException) {
                 return true;
             }
             // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available

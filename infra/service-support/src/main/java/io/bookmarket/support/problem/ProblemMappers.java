@@ -96,6 +96,15 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, UriInfo uri) {
+        if (Infrastructure.outcomeUnknown(e)) {
+            // The connection broke during COMMIT: the database may have stored the change; saying "nothing changed" would be a lie.
+            LOG.warnf("Database connection lost while committing %s; the change may or may not be stored: %s", path(uri), e.getMessage());
+            return response(new Problem("urn:bookmarket:problem:outcome-unknown", "Service temporarily unavailable", 503,
+                    "The connection to the database was lost while the change was being saved, so it may or may not have "
+                            + "been stored. Read it back before retrying; where an Idempotency-Key is accepted, a retry with the "
+                            + "same key is safe.", path(uri), List.of()))
+                    .header("Retry-After", "5").build();
+        }
         if (Infrastructure.unavailable(e)) {
             // The database is down or restarting: a clear, retryable answer rather than a 500 (nothing was stored).
             LOG.warnf("Database unavailable while handling %s: %s", path(uri), e.getMessage());

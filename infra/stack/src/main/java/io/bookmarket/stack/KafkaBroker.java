@@ -56,6 +56,10 @@ public final class KafkaBroker implements AutoCloseable {
                     "share.coordinator.state.topic.replication.factor=1",
                     "share.coordinator.state.topic.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
+                    // After a crash the restarted controller refuses the broker's new registration until the old
+                    // session expires (default 9 s); 4 s halves the restart and still tolerates a busy machine.
+                    "broker.session.timeout.ms=4000",
+                    "broker.heartbeat.interval.ms=1000",
                     ""));
             Files.writeString(log4j, log4jConfig());
         } catch (IOException e) {

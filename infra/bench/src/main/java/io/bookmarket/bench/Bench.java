@@ -180,6 +180,7 @@ public final class Bench {
                 ready.add(app.startupToReady().toMillis());
                 quarkusStartedIn(app.logFile()).ifPresent(quarkus::add);
             }
+            m.put("packaging", system.service(service).packaging());
             m.put("restartsReadyMs", ready);
             m.put("restartsRssMb", rss);
             m.put("restartsQuarkusStartedInS", quarkus);
@@ -191,8 +192,8 @@ public final class Bench {
                 m.put("jvmRssMbMedian", Machine.rssMb(first.pid()));
             }
             m.put("native", nativeStartup(service));
-            progress("%s: JVM ready in %s ms (median of %d restarts; first start %d ms), RSS %s MB; native: %s", service,
-                    m.get("jvmReadyMsMedian"), ready.size(), first.startupToReady().toMillis(), m.get("jvmRssMbMedian"),
+            progress("%s (%s): JVM ready in %s ms (median of %d restarts; first start %d ms), RSS %s MB; native: %s", service,
+                    m.get("packaging"), m.get("jvmReadyMsMedian"), ready.size(), first.startupToReady().toMillis(), m.get("jvmRssMbMedian"),
                     m.get("native") instanceof String s ? s : "measured");
             all.put(service, m);
         }
@@ -208,7 +209,7 @@ public final class Bench {
                     && Files.isRegularFile(p)).findFirst().orElse(null);
         }
         if (runner == null) {
-            return "native: not built here";
+            return "not built here";
         }
         int port = URI.create(system.url(service)).getPort();
         system.stopService(service);

@@ -27,14 +27,14 @@ final class Report {
             out.append("Idle CPU, % of one core (no traffic): ").append(idle).append('\n');
         }
         if (r.get("startup") instanceof Map<?, ?> startup) {
-            out.append(String.format("%n%-20s %14s %14s %12s %s%n", "start-up (JVM)", "ready ms (med)", "first start ms",
-                    "RSS MB", "native"));
+            out.append(String.format("%n%-20s %14s %14s %12s %-32s %s%n", "start-up (JVM)", "ready ms (med)", "first start ms",
+                    "RSS MB", "packaging (restarts)", "native"));
             startup.forEach((service, v) -> {
                 Map<String, Object> m = (Map<String, Object>) v;
                 Object nat = m.get("native");
                 String nativeText = nat instanceof Map<?, ?> n ? n.get("readyMs") + " ms, " + n.get("rssMb") + " MB" : String.valueOf(nat);
-                out.append(String.format("%-20s %14s %14s %12s %s%n", service, m.get("jvmReadyMsMedian"),
-                        m.get("firstStartReadyMs"), m.get("jvmRssMbMedian"), nativeText));
+                out.append(String.format("%-20s %14s %14s %12s %-32s %s%n", service, m.get("jvmReadyMsMedian"),
+                        m.get("firstStartReadyMs"), m.get("jvmRssMbMedian"), m.get("packaging"), nativeText));
             });
         }
         if (r.get("rssAfterPostMb") instanceof Map<?, ?> rss) {

@@ -29,6 +29,7 @@ class BenchSmokeIT {
             assertThat(s.path("firstStartReadyMs").asLong()).as(service).isPositive();
             assertThat(s.path("jvmRssMbMedian").asDouble()).as(service).isPositive();
             assertThat(s.path("native").isMissingNode()).as(service).isFalse();
+            assertThat(s.path("packaging").asText()).as(service).isEqualTo("fast-jar"); // the default build
         }
         assertThat(r.path("commitCeiling").path("serverSettings").path("fsync").asText()).isEqualTo("on");
         assertThat(r.path("commitCeiling").path("serverSettings").path("synchronous_commit").asText()).isEqualTo("on");

@@ -39,7 +39,8 @@ final class ChildJvm implements AutoCloseable {
         command.add(javaExecutable(component, logFile));
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(ownLocation() + java.io.File.pathSeparator + classpath);
+        // The component's classpath first: a JDK AOT cache only maps when the training run's classpath is a prefix.
+        command.add(classpath + java.io.File.pathSeparator + ownLocation());
         command.add(ParentWatch.class.getName());
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mainClass);

@@ -26,6 +26,7 @@ public final class QuarkusApp implements AutoCloseable {
     private ChildJvm jvm;
     private long launchedNanos;
     private long readyNanos;
+    private String packaging = "fast-jar";
 
     public QuarkusApp(String name, Path runJar, int port, Map<String, String> env, Path logFile) {
         this.name = name;
@@ -44,10 +45,21 @@ public final class QuarkusApp implements AutoCloseable {
         Map<String, String> environment = new java.util.HashMap<>(env);
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         launchedNanos = System.nanoTime();
-        jvm = ChildJvm.start(name, runJar.toAbsolutePath().toString(), environment,
+        List<String> jvmOptions = new java.util.ArrayList<>(
                 // --add-opens: what quarkus-run.jar's manifest grants under java -jar (jboss-threads on Java 24+)
-                List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED"),
-                "io.quarkus.bootstrap.runner.QuarkusEntryPoint",
+                List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED"));
+        String mainClass = mainClass();
+        Path aotCache = runJar.resolveSibling("app.aot");
+        if (Files.isRegularFile(aotCache)) {
+            // JDK AOT cache (built with -Paot): classes come loaded and linked from the cache.
+            jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());
+            packaging = "aot-jar with AOT cache";
+        } else if (mainClass.contains("Aot")) {
+            // An aot-jar without a cache: this run is the training run; the JVM writes the cache when it exits in order.
+            jvmOptions.add("-XX:AOTCacheOutput=" + aotCache.toAbsolutePath());
+            packaging = "aot-jar, training its AOT cache";
+        }
+        jvm = ChildJvm.start(name, runJar.toAbsolutePath().toString(), environment, jvmOptions, mainClass,
                 List.of(), logFile);
         try {
             // A fine poll interval: the start-up time (launch -> first ready answer) is a measured figure.
@@ -60,9 +72,23 @@ public final class QuarkusApp implements AutoCloseable {
         return this;
     }
 
+    /** As {@code java -jar} would: the fast-jar and the AOT jar have different entry points. */
+    private String mainClass() {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(runJar.toFile())) {
+            return jar.getManifest().getMainAttributes().getValue(java.util.jar.Attributes.Name.MAIN_CLASS);
+        } catch (IOException e) {
+            throw new StackStartException(name, "cannot read the manifest of " + runJar + ": " + e.getMessage(), logFile, e);
+        }
+    }
+
     private boolean ready() throws IOException, InterruptedException {
         return Ports.isOpen(port) && http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    /** How this run was started: fast-jar, aot-jar training its cache, or aot-jar with its cache. */
+    public String packaging() {
+        return packaging;
     }
 
     public String name() {

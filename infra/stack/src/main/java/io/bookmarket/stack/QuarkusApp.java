@@ -26,7 +26,7 @@ public final class QuarkusApp implements AutoCloseable {
     private ChildJvm jvm;
     private long launchedNanos;
     private long readyNanos;
-    private String packaging = "fast-jar";
+    private String packaging;
 
     public QuarkusApp(String name, Path runJar, int port, Map<String, String> env, Path logFile) {
         this.name = name;
@@ -50,6 +50,7 @@ public final class QuarkusApp implements AutoCloseable {
                 List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED"));
         String mainClass = mainClass();
         Path aotCache = runJar.resolveSibling("app.aot");
+        packaging = "fast-jar"; // per start: a rebuild between restarts may change it
         if (Files.isRegularFile(aotCache)) {
             // JDK AOT cache (built with -Paot): classes come loaded and linked from the cache.
             jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());

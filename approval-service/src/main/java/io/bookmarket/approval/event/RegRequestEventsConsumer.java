@@ -7,7 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.bookmarket.support.event.EventConsumption;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -38,8 +41,9 @@ public class RegRequestEventsConsumer {
 
     @Incoming("regrequest-events")
     @Blocking
-    public void onRegRequestEvent(ConsumerRecord<String, String> record) {
-        consumption.apply("regrequest-events", record, this::apply);
+    // One transaction per poll (batch=true in application.properties); see EventConsumption.applyBatch.
+    public CompletionStage<Void> onRegRequestEvents(KafkaRecordBatch<String, String> batch) {
+        return consumption.applyBatch("regrequest-events", batch, this::apply);
     }
 
     private void apply(ConsumerRecord<String, String> record) {

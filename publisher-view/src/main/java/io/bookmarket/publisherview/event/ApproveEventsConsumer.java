@@ -6,7 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.bookmarket.support.event.EventConsumption;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -24,8 +27,9 @@ public class ApproveEventsConsumer {
 
     @Incoming("approve-events")
     @Blocking
-    public void onApproveEvent(ConsumerRecord<String, String> record) {
+    // One transaction per poll (batch=true in application.properties); see EventConsumption.applyBatch.
+    public CompletionStage<Void> onApproveEvents(KafkaRecordBatch<String, String> batch) {
         // a database outage or a lost race is retried, never dead-lettered (see EventConsumption)
-        consumption.apply("approve-events", record, r -> projection.handle(IncomingEvent.from(r, PublpageProjection.REVIEW_EVENTS)));
+        return consumption.applyBatch("approve-events", batch, r -> projection.handle(IncomingEvent.from(r, PublpageProjection.REVIEW_EVENTS)));
     }
 }

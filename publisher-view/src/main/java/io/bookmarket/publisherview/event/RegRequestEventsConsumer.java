@@ -6,7 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.bookmarket.support.event.EventConsumption;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -24,8 +27,9 @@ public class RegRequestEventsConsumer {
 
     @Incoming("regrequest-events")
     @Blocking
-    public void onRegRequestEvent(ConsumerRecord<String, String> record) {
+    // One transaction per poll (batch=true in application.properties); see EventConsumption.applyBatch.
+    public CompletionStage<Void> onRegRequestEvents(KafkaRecordBatch<String, String> batch) {
         // a database outage or a lost race is retried, never dead-lettered (see EventConsumption)
-        consumption.apply("regrequest-events", record, r -> projection.handle(IncomingEvent.from(r, PublpageProjection.REQUEST_EVENTS)));
+        return consumption.applyBatch("regrequest-events", batch, r -> projection.handle(IncomingEvent.from(r, PublpageProjection.REQUEST_EVENTS)));
     }
 }

@@ -8,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.bookmarket.support.event.EventConsumption;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.Set;
@@ -34,8 +37,9 @@ public class ApproveEventsConsumer {
 
     @Incoming("approve-events")
     @Blocking
-    public void onApproveEvent(ConsumerRecord<String, String> record) {
-        consumption.apply("approve-events", record, this::apply);
+    // One transaction per poll (batch=true in application.properties); see EventConsumption.applyBatch.
+    public CompletionStage<Void> onApproveEvents(KafkaRecordBatch<String, String> batch) {
+        return consumption.applyBatch("approve-events", batch, this::apply);
     }
 
     private void apply(ConsumerRecord<String, String> record) {

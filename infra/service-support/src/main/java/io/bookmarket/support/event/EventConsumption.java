@@ -3,6 +3,9 @@ package io.bookmarket.support.event;
 import io.bookmarket.support.Infrastructure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,10 +13,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * Runs a consumer's work for one record in a transaction of its own and decides what a failure means:
+ * Runs a consumer's work for the records of one poll in one transaction ({@link #applyBatch}): one commit, so one
+ * disk flush, per poll instead of per event. If that transaction fails for any reason, the poll's records are applied
+ * again one by one ({@link #apply}), each in a transaction of its own, where a failure means:
  * <ul>
  * <li>{@link PoisonEventException}: the message can never be processed; counted
  * ({@code bookmarket_events_dead_lettered_total}) and rethrown, so the channel's failure strategy puts it on the
@@ -34,6 +43,47 @@ public class EventConsumption {
 
     @Inject
     MeterRegistry registry;
+
+    /**
+     * Applies {@code work} to every record of a poll (channel with {@code batch=true}), in order, in one new
+     * transaction, then acknowledges each record. When that transaction fails, nothing of it is kept and each record
+     * is applied on its own ({@link #apply}); a record that must go to the dead-letter topic is negatively
+     * acknowledged alone (the channel's dead-letter-queue failure strategy), the others are acknowledged.
+     */
+    public CompletionStage<Void> applyBatch(String channel, KafkaRecordBatch<String, String> batch,
+            Consumer<ConsumerRecord<String, String>> work) {
+        List<KafkaRecord<String, String>> records = batch.getRecords();
+        if (records.size() > 1) {
+            try {
+                QuarkusTransaction.requiringNew().run(() -> records.forEach(r -> work.accept(consumerRecord(r))));
+                return all(records.stream().map(KafkaRecord::ack).toList());
+            } catch (RuntimeException e) {
+                LOG.debugf("The %d records of a poll on channel %s could not be applied together (%s); applying them one by one",
+                        records.size(), channel, rootMessage(e));
+            }
+        }
+        List<CompletionStage<Void>> outcomes = new ArrayList<>(records.size());
+        for (KafkaRecord<String, String> record : records) {
+            try {
+                apply(channel, consumerRecord(record), work);
+                outcomes.add(record.ack());
+            } catch (RuntimeException e) {
+                outcomes.add(record.nack(e));
+            }
+        }
+        return all(outcomes);
+    }
+
+    private static ConsumerRecord<String, String> consumerRecord(KafkaRecord<String, String> record) {
+        @SuppressWarnings("unchecked")
+        ConsumerRecord<String, String> consumerRecord = (ConsumerRecord<String, String>) record
+                .getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow().getRecord();
+        return consumerRecord;
+    }
+
+    private static CompletionStage<Void> all(List<CompletionStage<Void>> stages) {
+        return CompletableFuture.allOf(stages.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new));
+    }
 
     /** Applies {@code work} to the record's event once, in a new transaction, with the retries described above. */
     public void apply(String channel, ConsumerRecord<String, String> record, Consumer<ConsumerRecord<String, String>> work) {

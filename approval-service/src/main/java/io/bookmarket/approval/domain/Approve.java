@@ -55,21 +55,24 @@ public class Approve extends PanacheEntityBase {
     public long version;
 
     /**
-     * Opens a pending ticket unless the request already has one. A plain INSERT ... ON CONFLICT, so concurrent
-     * duplicates (regrequest-service retrying) never create two rows nor fail.
+     * Opens a pending ticket unless the request already has one: one statement, INSERT ... ON CONFLICT DO NOTHING
+     * RETURNING id, so concurrent duplicates (regrequest-service retrying) never create two rows nor fail, and the
+     * usual case (a new request) needs no second statement to read the new ticket back.
      *
-     * @return true when this call created the ticket
+     * @return the new ticket's id, or empty when the request already had a ticket (nothing changed)
      */
-    public static boolean openIfAbsent(long reqReqId, long publId, boolean confirmed) {
-        return getEntityManager().createNativeQuery("""
+    public static Optional<Long> openIfAbsent(long reqReqId, long publId, boolean confirmed, Instant now) {
+        List<?> created = getEntityManager().createNativeQuery("""
                         INSERT INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
                         VALUES (:reqReqId, :publId, 'RegRequested', :confirmed, :now, 0)
-                        ON CONFLICT (req_req_id) DO NOTHING""")
+                        ON CONFLICT (req_req_id) DO NOTHING
+                        RETURNING id""")
                 .setParameter("reqReqId", reqReqId)
                 .setParameter("publId", publId)
                 .setParameter("confirmed", confirmed)
-                .setParameter("now", now())
-                .executeUpdate() == 1;
+                .setParameter("now", now)
+                .getResultList();
+        return created.isEmpty() ? Optional.empty() : Optional.of(((Number) created.getFirst()).longValue());
     }
 
     public static Optional<Approve> findByReqReqId(long reqReqId) {
@@ -140,7 +143,7 @@ public class Approve extends PanacheEntityBase {
     }
 
     /** PostgreSQL keeps microseconds: truncating keeps the row, the answer and the event payload identical. */
-    static Instant now() {
+    public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -12,7 +12,9 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** Opening, reading and deciding review tickets; applying regrequest-service's events to them. */
 @ApplicationScoped
@@ -39,17 +41,20 @@ public class ApproveService {
     public Opened open(long reqReqId, long publId) {
         // The loop only matters if the expiry job deletes the existing ticket between the two statements.
         for (int attempt = 1; ; attempt++) {
-            boolean created = Approve.openIfAbsent(reqReqId, publId, false);
+            Instant now = Approve.now();
+            Optional<Long> created = Approve.openIfAbsent(reqReqId, publId, false, now);
+            if (created.isPresent()) {
+                LOG.infof("Review %d opened for request %d of publisher %d (awaiting the request's confirmation)",
+                        created.get(), reqReqId, publId);
+                return new Opened(new ApproveView(created.get(), reqReqId, publId, AppYn.RegRequested, false, now, null), true);
+            }
             Approve ticket = Approve.findByReqReqId(reqReqId).orElse(null);
             if (ticket != null) {
-                if (created) {
-                    LOG.infof("Review %d opened for request %d of publisher %d (awaiting the request's confirmation)",
-                            ticket.id, reqReqId, publId);
-                } else if (ticket.publId != publId) {
+                if (ticket.publId != publId) {
                     LOG.warnf("Request %d asked again for a review with publisher %d, but its review %d is for publisher %d: kept as it is",
                             reqReqId, publId, ticket.id, ticket.publId);
                 }
-                return new Opened(ApproveView.of(ticket), created);
+                return new Opened(ApproveView.of(ticket), false);
             }
             if (attempt == 3) {
                 throw new IllegalStateException("Could not open the review of request " + reqReqId);
@@ -104,7 +109,7 @@ public class ApproveService {
     public void requestFiled(long reqReqId, long publId) {
         Approve ticket = Approve.lockByReqReqId(reqReqId).orElse(null);
         if (ticket == null) {
-            if (Approve.openIfAbsent(reqReqId, publId, true)) {
+            if (Approve.openIfAbsent(reqReqId, publId, true, Approve.now()).isPresent()) {
                 LOG.infof("Request %d of publisher %d was filed but had no review (expired or never opened): review opened, in the queue",
                         reqReqId, publId);
                 return;

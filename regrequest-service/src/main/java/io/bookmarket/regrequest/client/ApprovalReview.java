@@ -2,7 +2,9 @@ package io.bookmarket.regrequest.client;
 
 import io.bookmarket.regrequest.config.ApprovalConfig;
 import io.bookmarket.support.problem.ProblemException;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -36,6 +38,20 @@ public class ApprovalReview {
     @Inject
     ApprovalConfig config;
 
+    @Inject
+    CircuitBreakerMaintenance breakers;
+
+    /**
+     * Asked before anything else is done for a filing: while the breaker is open the answer is the same 503 as the
+     * fallback's, without taking an id, touching the database or waiting in the filing queue.
+     */
+    public void refuseWhileOpen(long publId) {
+        if (breakers.currentState(BREAKER) == CircuitBreakerState.OPEN) {
+            LOG.debugf("Request of publisher %d not filed: circuit breaker open", publId);
+            throw unavailable();
+        }
+    }
+
     /**
      * @return the open ticket
      * @throws ProblemException 503 review-unavailable (with Retry-After) when the review could not be opened
@@ -48,7 +64,7 @@ public class ApprovalReview {
     @Fallback(fallbackMethod = "reviewUnavailable")
     public ApprovalTicket open(long requestId, long publId) {
         ApprovalTicket ticket = approval.open(new ApprovalApi.TicketRequest(requestId, "RegRequested", publId));
-        LOG.infof("Review ticket %s opened for request %d", ticket == null ? "?" : ticket.id(), requestId);
+        LOG.debugf("Review ticket %s opened for request %d", ticket == null ? "?" : ticket.id(), requestId);
         return ticket;
     }
 
@@ -60,8 +76,12 @@ public class ApprovalReview {
             LOG.warnf("Request %d not filed: the review could not be opened (%s: %s)", requestId,
                     cause.getClass().getSimpleName(), cause.getMessage());
         }
+        throw unavailable();
+    }
+
+    private ProblemException unavailable() {
         long seconds = Math.max(1, (config.retryAfter().toMillis() + 999) / 1000);
-        throw new ProblemException(503, "review-unavailable", "Review service unavailable",
+        return new ProblemException(503, "review-unavailable", "Review service unavailable",
                 "The review service is unavailable, so the request was not filed. Please retry later (in about "
                         + seconds + " seconds).",
                 Map.of("Retry-After", Long.toString(seconds)));

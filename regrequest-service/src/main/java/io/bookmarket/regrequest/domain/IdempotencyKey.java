@@ -19,15 +19,15 @@ public class IdempotencyKey {
     EntityManager em;
 
     /**
-     * Reserves the key with a fresh request id unless it is already known, in its own short transaction; returns
+     * Reserves the key with the given fresh request id unless it is already known, in its own short transaction; returns
      * the key's entry either way. The primary key makes concurrent reservations of one key yield one entry.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Entry reserve(String key, String bodyHash) {
+    public Entry reserve(String key, String bodyHash, long requestId) {
         em.createNativeQuery("""
-                INSERT INTO idempotency_key (idem_key, body_hash, request_id) VALUES (:key, :hash, nextval('reg_request_seq'))
+                INSERT INTO idempotency_key (idem_key, body_hash, request_id) VALUES (:key, :hash, :id)
                 ON CONFLICT (idem_key) DO NOTHING""")
-                .setParameter("key", key).setParameter("hash", bodyHash).executeUpdate();
+                .setParameter("key", key).setParameter("hash", bodyHash).setParameter("id", requestId).executeUpdate();
         return find(key);
     }
 

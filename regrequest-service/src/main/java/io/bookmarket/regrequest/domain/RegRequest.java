@@ -22,7 +22,7 @@ import java.util.Optional;
 @Table(name = "reg_request")
 public class RegRequest extends PanacheEntityBase {
 
-    /** Taken from reg_request_seq before the review is opened (see {@link #nextId()}), never generated on insert. */
+    /** Taken before the review is opened ({@link RequestIds}), never generated on insert. */
     @Id
     public Long id;
 
@@ -58,11 +58,6 @@ public class RegRequest extends PanacheEntityBase {
         request.createdAt = now();
         request.updatedAt = request.createdAt;
         return request;
-    }
-
-    /** The next request id; runs in its own short transaction, so nothing is held open while the review is opened. */
-    public static long nextId() {
-        return ((Number) getEntityManager().createNativeQuery("SELECT nextval('reg_request_seq')").getSingleResult()).longValue();
     }
 
     /** Loads a request for a status change; the row lock serialises a publisher's cancel with review events. */

@@ -86,7 +86,8 @@ public class RegRequestResource {
                     examples = @ExampleObject(name = "blank name", value = INVALID)))
     @APIResponse(responseCode = "422", description = "Idempotency-Key already used with a different body",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "approval-service is down, too slow or failing (circuit breaker open): nothing was stored",
+    @APIResponse(responseCode = "503", description = "approval-service is down, too slow or failing (circuit breaker open), "
+            + "or too many requests are already waiting to be filed (type urn:bookmarket:problem:busy): nothing was stored",
             headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "review unavailable", value = UNAVAILABLE)))

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bookmarket.regrequest.client.ApprovalReview;
 import io.bookmarket.regrequest.domain.IdempotencyKey;
 import io.bookmarket.regrequest.domain.RegRequest;
+import io.bookmarket.regrequest.domain.RequestIds;
 import io.bookmarket.regrequest.domain.RegYn;
 import io.bookmarket.regrequest.event.RegRequested;
 import io.bookmarket.regrequest.event.ReqCanceled;
@@ -32,6 +33,12 @@ public class RegRequestService {
     IdempotencyKey idempotencyKeys;
 
     @Inject
+    RequestIds ids;
+
+    @Inject
+    FilingQueue queue;
+
+    @Inject
     Event<ExportedEvent<?, ?>> events;
 
     @Inject
@@ -49,14 +56,19 @@ public class RegRequestService {
      * @throws ProblemException 503 when the review cannot be opened (nothing is stored), 422 for a reused key
      */
     public RegRequestView file(NewRegRequest body, String idempotencyKey) {
+        approvalReview.refuseWhileOpen(body.publId());
+        return queue.inTurn(() -> fileInTurn(body, idempotencyKey));
+    }
+
+    private RegRequestView fileInTurn(NewRegRequest body, String idempotencyKey) {
         if (idempotencyKey == null) {
-            // A short transaction of its own: none is held open during the remote call below.
-            long id = QuarkusTransaction.requiringNew().call(RegRequest::nextId);
+            // No transaction is held open during the remote call: the id comes from memory, the row is stored after.
+            long id = ids.next();
             approvalReview.open(id, body.publId());
             return QuarkusTransaction.requiringNew().call(() -> store(id, body, null));
         }
         String fingerprint = body.fingerprint();
-        IdempotencyKey.Entry entry = idempotencyKeys.reserve(idempotencyKey, fingerprint);
+        IdempotencyKey.Entry entry = idempotencyKeys.reserve(idempotencyKey, fingerprint, ids.next());
         if (!entry.bodyHash().equals(fingerprint)) {
             throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused with another body",
                     "The Idempotency-Key '" + idempotencyKey + "' was already used with a different request body; "

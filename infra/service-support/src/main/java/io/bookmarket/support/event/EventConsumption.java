@@ -9,6 +9,7 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -44,6 +45,9 @@ public class EventConsumption {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    EntityManager em;
+
     /**
      * Applies {@code work} to every record of a poll (channel with {@code batch=true}), in order, in one new
      * transaction, then acknowledges each record. When that transaction fails, nothing of it is kept and each record
@@ -55,7 +59,13 @@ public class EventConsumption {
         List<KafkaRecord<String, String>> records = batch.getRecords();
         if (records.size() > 1) {
             try {
-                QuarkusTransaction.requiringNew().run(() -> records.forEach(r -> work.accept(consumerRecord(r))));
+                QuarkusTransaction.requiringNew().run(() -> records.forEach(r -> {
+                    work.accept(consumerRecord(r));
+                    // Each record's changes are written now and forgotten: otherwise every query of a later record
+                    // would first dirty-check all entities of the poll (Hibernate's auto-flush), quadratic in its size.
+                    em.flush();
+                    em.clear();
+                }));
                 return all(records.stream().map(KafkaRecord::ack).toList());
             } catch (RuntimeException e) {
                 LOG.debugf("The %d records of a poll on channel %s could not be applied together (%s); applying them one by one",

@@ -70,7 +70,7 @@ public final class ConnectWorker implements AutoCloseable {
             throw new StackStartException(COMPONENT, "could not write its configuration: " + e.getMessage(), logFile, e);
         }
         ChildJvm jvm = ChildJvm.start(COMPONENT, "kafka-runtime.classpath",
-                List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()),
+                List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()),
                 "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()), logFile);
         ConnectWorker worker = new ConnectWorker(jvm, port);
         try {

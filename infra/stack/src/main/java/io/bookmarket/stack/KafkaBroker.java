@@ -71,7 +71,7 @@ public final class KafkaBroker implements AutoCloseable {
                     workDir.resolve("logs/kafka-format.log"), Duration.ofSeconds(60));
         }
         ChildJvm jvm = ChildJvm.start(COMPONENT, CLASSPATH,
-                List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()),
+                List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()),
                 "kafka.Kafka", List.of(config.toString()), logFile);
         KafkaBroker broker = new KafkaBroker(jvm, port);
         try {

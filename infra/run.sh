@@ -14,8 +14,10 @@ if [ "${version%%.*}" -lt 21 ]; then
   exit 1
 fi
 if [ "${SKIP_BUILD:-}" != "1" ]; then
-  echo "Building (./mvnw install -DskipTests; set SKIP_BUILD=1 to skip) ..."
-  ./mvnw -B -q install -DskipTests
+  # -Paot: the services are packaged as aot-jar; each one's first orderly run trains a JDK AOT cache
+  # (target/quarkus-app/app.aot, Java 25) and later starts load from it (start -> ready about 2 s instead of 5-8 s).
+  echo "Building (./mvnw install -DskipTests -Paot; set SKIP_BUILD=1 to skip) ..."
+  ./mvnw -B -q install -DskipTests -Paot
 fi
 exec "$JAVA" -Djava.util.logging.SimpleFormatter.format='%1$tT %5$s%n' -Dbookmarket.repo="$PWD" \
   -cp "infra/launcher/target/classes:$(cat infra/launcher/target/launcher.classpath)" io.bookmarket.launcher.Launcher

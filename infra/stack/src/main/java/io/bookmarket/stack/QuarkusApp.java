@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class QuarkusApp implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(QuarkusApp.class.getName());
+
     private final String name;
     private final Path runJar;
     private final int port;
@@ -51,7 +53,21 @@ public final class QuarkusApp implements AutoCloseable {
         String mainClass = mainClass();
         Path aotCache = runJar.resolveSibling("app.aot");
         packaging = "fast-jar"; // per start: a rebuild between restarts may change it
-        if (Files.isRegularFile(aotCache)) {
+        if (mainClass.contains("Aot") && isStale(aotCache)) {
+            // Trained on an older build: the JVM would refuse it (classpath mismatch) and start slowly. Train anew.
+            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than the jar; this run trains a new one");
+            try {
+                Files.delete(aotCache);
+            } catch (IOException e) {
+                throw new StackStartException(name, "cannot delete its stale AOT cache " + aotCache + ": " + e.getMessage(), logFile, e);
+            }
+        }
+        if (mainClass.contains("Aot") && Runtime.version().feature() < 25) {
+            // -XX:AOTCache/-XX:AOTCacheOutput are JDK 25 options: an older JDK runs the aot-jar as a plain jar.
+            packaging = "aot-jar without AOT cache (needs Java 25)";
+            LOG.log(System.Logger.Level.INFO, name + ": Java " + Runtime.version().feature()
+                    + " has no JDK AOT cache (Java 25+); starting without one");
+        } else if (Files.isRegularFile(aotCache)) {
             // JDK AOT cache (built with -Paot): classes come loaded and linked from the cache.
             jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());
             packaging = "aot-jar with AOT cache";
@@ -71,6 +87,16 @@ public final class QuarkusApp implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /** True when {@code aotCache} exists but was written before the jar was last packaged. */
+    private boolean isStale(Path aotCache) {
+        try {
+            return Files.isRegularFile(aotCache)
+                    && Files.getLastModifiedTime(aotCache).compareTo(Files.getLastModifiedTime(runJar)) < 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** As {@code java -jar} would: the fast-jar and the AOT jar have different entry points. */

@@ -3,6 +3,7 @@ package io.bookmarket.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -18,6 +19,12 @@ final class CpuAccounting {
 
     private final Supplier<Map<String, Long>> services;
     private final int postgresPort;
+    /** Cores (1.0 = one core) each component burns without traffic; empty until {@link #measureIdle} ran. */
+    private volatile Map<String, Double> idleCores = Map.of();
+
+    /** CPU seconds per component at one moment, and that moment (System.nanoTime). */
+    record Mark(Map<String, Double> seconds, long nanos) {
+    }
 
     CpuAccounting(Supplier<Map<String, Long>> services, int postgresPort) {
         this.services = services;
@@ -64,6 +71,56 @@ final class CpuAccounting {
         }
         cpu.put("load-generator", seconds(ProcessHandle.current().pid()));
         return cpu;
+    }
+
+    Mark mark() {
+        return new Mark(snapshot(), System.nanoTime());
+    }
+
+    /**
+     * CPU each component burns over {@code window} without traffic (polling consumers, connectors, schedulers), in
+     * percent of one core; kept as the baseline {@link #perOperationIdleExcluded} subtracts.
+     */
+    Map<String, Object> measureIdle(Duration window) throws InterruptedException {
+        Mark before = mark();
+        Thread.sleep(window.toMillis());
+        Mark after = mark();
+        double seconds = window.toMillis() / 1000.0;
+        Map<String, Double> cores = new LinkedHashMap<>();
+        Map<String, Object> percent = new LinkedHashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : after.seconds.entrySet()) {
+            double used = (e.getValue() - before.seconds.getOrDefault(e.getKey(), 0.0)) / seconds;
+            cores.put(e.getKey(), used);
+            total += used * 100;
+            percent.put(e.getKey(), LoadGenerator.round(used * 100));
+        }
+        percent.put("total", LoadGenerator.round(total));
+        idleCores = cores;
+        return percent;
+    }
+
+    /**
+     * Both CPU figures of a run that began at {@code from} and ends now: {@code cpuMsPerOperation} as measured, and
+     * {@code cpuMsPerOperationIdleExcluded}, where each component's idle burn over the run is subtracted first.
+     */
+    Map<String, Object> perOperationFrom(Mark from, long operations) {
+        Mark to = mark();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpuMsPerOperation", perOperation(from.seconds, to.seconds, operations));
+        m.put("cpuMsPerOperationIdleExcluded", perOperationIdleExcluded(from, to, operations));
+        return m;
+    }
+
+    /** Per component: (CPU used - idle rate x the run's duration, at least 0) per operation, in ms. */
+    Map<String, Object> perOperationIdleExcluded(Mark from, Mark to, long operations) {
+        double seconds = (to.nanos - from.nanos) / 1e9;
+        Map<String, Double> busy = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : to.seconds.entrySet()) {
+            double used = e.getValue() - from.seconds.getOrDefault(e.getKey(), 0.0);
+            busy.put(e.getKey(), Math.max(0, used - idleCores.getOrDefault(e.getKey(), 0.0) * seconds));
+        }
+        return perOperation(Map.of(), busy, operations);
     }
 
     /** CPU milliseconds per operation, per component, between two snapshots. */

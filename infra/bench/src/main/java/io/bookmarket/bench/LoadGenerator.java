@@ -165,6 +165,17 @@ final class LoadGenerator {
             return tally.failed.sum();
         }
 
+        /** Every recorded request, answered or not. */
+        long requests() {
+            return ok() + failed();
+        }
+
+        /** Recorded requests with this status (-1: no answer). */
+        long count(int status) {
+            LongAdder n = tally.statuses.get(status);
+            return n == null ? 0 : n.sum();
+        }
+
         /** Successful operations per second. */
         double throughput() {
             return ok() / seconds;
@@ -198,6 +209,7 @@ final class LoadGenerator {
         m.put("p50", ms(h.getValueAtPercentile(50)));
         m.put("p90", ms(h.getValueAtPercentile(90)));
         m.put("p99", ms(h.getValueAtPercentile(99)));
+        m.put("p99.9", ms(h.getValueAtPercentile(99.9)));
         m.put("max", ms(h.getMaxValue()));
         m.put("mean", round(h.getMean() / 1000.0));
         return m;

@@ -19,7 +19,8 @@ final class Report {
         out.append(String.format("Load average: start %s, end %s. Warm-up %s s, duration %s s per run, concurrency %s.%n",
                 setup.get("loadavgStart"), setup.get("loadavgEnd"), setup.get("warmupSeconds"), setup.get("durationSeconds"),
                 setup.get("concurrency")));
-        out.append("Latencies in ms, corrected for coordinated omission (raw p99 in brackets).\n");
+        out.append("Latencies in ms, corrected for coordinated omission (raw p99 in brackets). CPU ms/op: all components,\n"
+                + "each one's idle burn (idle CPU below x the run's duration) excluded; idle ms/op: that idle burn, per op.\n");
         if (r.get("systemStart") instanceof Map<?, ?> s) {
             out.append(String.format("%nWhole system start: %s ms (infrastructure %s)%n", s.get("wholeSystemMs"), s.get("infrastructureMs")));
         }
@@ -45,17 +46,21 @@ final class Report {
             runs(out, (List<Map<String, Object>>) c.get("runs"));
         }
         if (r.get("post") instanceof List<?> post) {
-            out.append("\nPOST /regRequests (CPU ms/op: all components, idle burn included)\n");
+            out.append("\nPOST /regRequests (publisher-view's backlog drained before each run)\n");
             runs(out, (List<Map<String, Object>>) post);
             for (Map<String, Object> run : (List<Map<String, Object>>) post) {
-                out.append("  CPU ms per POST at c=").append(run.get("concurrency")).append(": ").append(run.get("cpuMsPerOperation")).append('\n');
+                out.append("  CPU ms per POST at c=").append(run.get("concurrency")).append(", idle excluded: ")
+                        .append(run.get("cpuMsPerOperationIdleExcluded")).append('\n');
+                out.append("    until its events were applied (").append(run.get("appliedAfterRunMs")).append(" ms after the run): ")
+                        .append(run.get("cpuMsPerOperationUntilApplied")).append('\n');
             }
         }
         if (r.get("get") instanceof List<?> get) {
             out.append("\nGET /publpages?publId=\n");
             runs(out, (List<Map<String, Object>>) get);
         }
-        if (r.get("eventLag") instanceof Map<?, ?> lag) {
+        for (Object each : r.get("eventLag") instanceof List<?> lags ? lags : List.of()) {
+            Map<String, Object> lag = (Map<String, Object>) each;
             Map<String, Object> load = (Map<String, Object>) lag.get("load");
             out.append(String.format("%nEvent lag under a steady %s POST/s (%s filed, %s in the view)%n", load.get("ratePerSecond"),
                     lag.get("filed"), lag.get("inView")));
@@ -69,20 +74,41 @@ final class Report {
             out.append("\nPOST while approval-service hangs (SIGSTOP), concurrency 10\n");
             runs(out, List.of((Map<String, Object>) b.get("breakerOpen"), (Map<String, Object>) b.get("noBreaker")));
         }
+        if (r.get("overload") instanceof Map<?, ?> o) {
+            out.append(String.format("%nOverload: the original's load test, %s clients without think time, POST %s for %s s "
+                    + "(fresh: services just restarted, no warm-up)%n", o.get("clients"), o.get("path"), setup.get("overloadDurationSeconds")));
+            List<Map<String, Object>> both = List.of((Map<String, Object>) o.get("fresh"), (Map<String, Object>) o.get("warm"));
+            runs(out, both);
+            for (Map<String, Object> run : both) {
+                Object ratio = run.containsKey("goodputToBestPost") ? run.get("goodputToBestPost") + " x best POST" : "no POST runs";
+                out.append(String.format("  %-14s goodput %s/s (%s), 2xx %s%%, p99.9 %s ms, 503 with/without Retry-After %s/%s, "
+                                + "other 5xx %s, no answer %s%n", abbreviate((String) run.get("name")), run.get("goodputPerSecond"),
+                        ratio, run.get("share2xxPercent"), ((Map<String, Object>) run.get("latencyMs")).get("p99.9"),
+                        run.get("status503WithRetryAfter"), run.get("status503WithoutRetryAfter"), run.get("other5xx"),
+                        run.get("noAnswer")));
+            }
+        }
         return out.toString();
     }
 
     @SuppressWarnings("unchecked")
     private static void runs(StringBuilder out, List<Map<String, Object>> runs) {
-        out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %s%n", "run", "conc", "ops/s", "p50", "p90", "p99",
-                "max", "(raw p99)", "CPU ms/op", "statuses"));
+        out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %10s %s%n", "run", "conc", "ops/s", "p50", "p90", "p99",
+                "max", "(raw p99)", "CPU ms/op", "idle ms/op", "statuses"));
         for (Map<String, Object> run : runs) {
             Map<String, Object> l = (Map<String, Object>) run.get("latencyMs");
             Map<String, Object> raw = (Map<String, Object>) run.get("latencyMsRaw");
-            Object cpu = run.get("cpuMsPerOperation") instanceof Map<?, ?> c ? c.get("total") : "-";
-            out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %s%n", abbreviate((String) run.get("name")),
+            Object cpu = "-";
+            Object idle = "-";
+            if (run.get("cpuMsPerOperation") instanceof Map<?, ?> measured
+                    && run.get("cpuMsPerOperationIdleExcluded") instanceof Map<?, ?> busy) {
+                double busyTotal = ((Number) busy.get("total")).doubleValue();
+                cpu = busyTotal;
+                idle = LoadGenerator.round(((Number) measured.get("total")).doubleValue() - busyTotal);
+            }
+            out.append(String.format("  %-14s %6s %10s %9s %9s %9s %9s %11s %9s %10s %s%n", abbreviate((String) run.get("name")),
                     run.getOrDefault("concurrency", "-"), run.get("throughputPerSecond"), l.get("p50"), l.get("p90"), l.get("p99"),
-                    l.get("max"), "(" + raw.get("p99") + ")", cpu, run.get("statuses")));
+                    l.get("max"), "(" + raw.get("p99") + ")", cpu, idle, run.get("statuses")));
         }
     }
 

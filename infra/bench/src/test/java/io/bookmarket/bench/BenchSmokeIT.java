@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps the benchmark working: a tiny run of every phase (about a minute on an idle 2-core machine). It checks that
+ * Keeps the benchmark working: a tiny run of every phase (about two minutes on an idle 2-core machine). It checks that
  * each phase produced figures from real traffic, never what the figures are (the machine is shared).
  */
 class BenchSmokeIT {
@@ -17,8 +17,9 @@ class BenchSmokeIT {
     @Test
     void everyPhaseProducesFigures() throws Exception {
         Path out = Path.of("target/bench-smoke/results.json");
-        Bench.Options options = Bench.Options.parse("--quick", "--warmup=500ms", "--duration=1s", "--concurrency=1,4",
-                "--lag-rate=20", "--data=target/bench-smoke-system", "--out=" + out);
+        BenchOptions options = BenchOptions.parse("--quick", "--warmup=500ms", "--duration=1s", "--concurrency=1,4",
+                "--lag-rate=20,40", "--overload-clients=4", "--overload-duration=1s", "--data=target/bench-smoke-system",
+                "--out=" + out);
         new Bench(options).run();
 
         JsonNode r = new ObjectMapper().readTree(out.toFile());
@@ -39,6 +40,7 @@ class BenchSmokeIT {
                 assertThat(run.path("ok").asLong()).as(phase + " " + run).isPositive();
                 assertThat(run.path("latencyMs").path("p99").asDouble()).as(phase).isPositive();
                 assertThat(run.path("cpuMsPerOperation").path("total").asDouble()).as(phase).isPositive();
+                assertThat(run.path("cpuMsPerOperationIdleExcluded").path("total").isNumber()).as(phase).isTrue();
             }
         }
         for (JsonNode run : r.path("get")) {
@@ -52,16 +54,37 @@ class BenchSmokeIT {
         for (JsonNode run : r.path("commitCeiling").path("runs")) {
             assertThat(run.path("ok").asLong()).isPositive();
         }
-        JsonNode lag = r.path("eventLag");
-        assertThat(lag.path("filed").asLong()).isPositive();
-        assertThat(lag.path("inView").asLong()).as("every filed request reached the view").isEqualTo(lag.path("filed").asLong());
-        assertThat(lag.path("occurredToViewMs").path("count").asLong()).isEqualTo(lag.path("filed").asLong());
-        assertThat(lag.path("occurredToRelayMs").path("count").asLong()).as("relay times read from Kafka")
-                .isEqualTo(lag.path("filed").asLong());
+        assertThat(r.path("eventLag")).as("one run per --lag-rate").hasSize(2);
+        for (JsonNode lag : r.path("eventLag")) {
+            assertThat(lag.path("filed").asLong()).isPositive();
+            assertThat(lag.path("inView").asLong()).as("every filed request reached the view").isEqualTo(lag.path("filed").asLong());
+            assertThat(lag.path("occurredToViewMs").path("count").asLong()).isEqualTo(lag.path("filed").asLong());
+            assertThat(lag.path("occurredToRelayMs").path("count").asLong()).as("relay times read from Kafka")
+                    .isEqualTo(lag.path("filed").asLong());
+        }
         for (String run : new String[] {"breakerOpen", "noBreaker"}) {
             JsonNode b = r.path("breaker").path(run);
             assertThat(b.path("ok").asLong()).as(run + ": POSTs refused with 503").isPositive();
             assertThat(b.path("failed").asLong()).as(run + ": only 503s " + b.path("statuses")).isZero();
+        }
+        for (String run : new String[] {"fresh", "warm"}) {
+            JsonNode o = r.path("overload").path(run);
+            assertThat(o.path("ok").asLong()).as("overload " + run + ": 201s " + o.path("statuses")).isPositive();
+            o.path("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as("overload " + run).isIn("201", "503"));
+            assertThat(o.path("status503WithoutRetryAfter").asLong()).as("overload " + run + ": every 503 has Retry-After").isZero();
+            assertThat(o.path("status503WithRetryAfter").asLong()).as("overload " + run)
+                    .isEqualTo(o.path("statuses").path("503").asLong());
+            assertThat(o.path("other5xx").asLong()).as("overload " + run).isZero();
+            assertThat(o.path("noAnswer").asLong()).as("overload " + run).isZero();
+            // Raw: the corrected histogram also holds the samples the coordinated-omission correction adds.
+            assertThat(o.path("latencyMsRaw").path("count").asLong()).as("overload " + run)
+                    .isEqualTo(o.path("ok").asLong() + o.path("failed").asLong());
+            for (String p : new String[] {"p50", "p90", "p99", "p99.9", "max"}) {
+                assertThat(o.path("latencyMs").path(p).asDouble()).as("overload " + run + " " + p).isPositive();
+                assertThat(o.path("latencyMsRaw").path(p).asDouble()).as("overload " + run + " raw " + p).isPositive();
+            }
+            assertThat(o.path("cpuMsPerOperation").path("total").asDouble()).as("overload " + run).isPositive();
+            assertThat(o.path("goodputToBestPost").isNumber()).as("overload " + run + ": the POST phase ran").isTrue();
         }
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
                 .as("processes left behind").isZero();

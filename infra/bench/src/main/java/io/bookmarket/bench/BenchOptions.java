@@ -1,0 +1,96 @@
+package io.bookmarket.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/** Command-line options: {@code --quick --warmup=5s --duration=15s --concurrency=1,10,50,100 ...}. */
+final class BenchOptions {
+
+    static final String HELP = """
+            Options: --quick (1 s warm-up, 3 s runs, concurrency 1,10, no restarts, short breaker runs, overload 8 clients for 2 s)
+                     --jit-warmup=30s (c=50 before the POST runs) --warmup=5s --duration=15s --concurrency=1,10,50,100 --lag-rate=50,200 --restarts=3
+                     --breaker-warmup=4s (until the breaker is open) --hanging-min=10s (run without breaker)
+                     --overload-clients=100 --overload-duration=60s (the original's load test, run fresh and warm)
+                     --only=startup,ceiling,post,get,lag,breaker,overload --out=<json> --data=<dir>
+                     --jfr (services record JFR into <data>/logs/<service>.jfr)""";
+
+    Path repo = Path.of(System.getProperty("bookmarket.repo", "."));
+    Path dataDir;
+    Path out;
+    Duration warmup = Duration.ofSeconds(5);
+    /** Before the POST runs: every service's JIT compiles the hot paths under load (c=50) before anything is measured. */
+    Duration jitWarmup = Duration.ofSeconds(30);
+    Duration duration = Duration.ofSeconds(15);
+    List<Integer> concurrency = List.of(1, 10, 50, 100);
+    /** Steady POST rates of the event-lag runs, one run each. */
+    List<Double> lagRates = List.of(50.0, 200.0);
+    int restarts = 3;
+    Duration breakerWarmup = Duration.ofSeconds(4);
+    Duration hangingMin = Duration.ofSeconds(10);
+    int overloadClients = 100;
+    Duration overloadDuration = Duration.ofSeconds(60);
+    List<String> only = List.of();
+    boolean jfr;
+    Duration idleWindow = Duration.ofSeconds(10);
+
+    static BenchOptions parse(String... args) {
+        BenchOptions o = new BenchOptions();
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            String value = kv.length > 1 ? kv[1] : "";
+            switch (kv[0]) {
+                case "--quick" -> {
+                    o.warmup = Duration.ofSeconds(1);
+                    o.jitWarmup = Duration.ofSeconds(1);
+                    o.duration = Duration.ofSeconds(3);
+                    o.concurrency = List.of(1, 10);
+                    o.lagRates = List.of(20.0);
+                    o.restarts = 0;
+                    o.breakerWarmup = Duration.ofSeconds(3);
+                    o.hangingMin = Duration.ofSeconds(1);
+                    o.idleWindow = Duration.ofSeconds(2);
+                    o.overloadClients = 8;
+                    o.overloadDuration = Duration.ofSeconds(2);
+                }
+                case "--warmup" -> o.warmup = duration(value);
+                case "--jit-warmup" -> o.jitWarmup = duration(value);
+                case "--duration" -> o.duration = duration(value);
+                case "--concurrency" -> o.concurrency = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
+                case "--lag-rate" -> o.lagRates = Arrays.stream(value.split(",")).map(String::trim).map(Double::valueOf).toList();
+                case "--restarts" -> o.restarts = Integer.parseInt(value);
+                case "--breaker-warmup" -> o.breakerWarmup = duration(value);
+                case "--hanging-min" -> o.hangingMin = duration(value);
+                case "--overload-clients" -> o.overloadClients = Integer.parseInt(value);
+                case "--overload-duration" -> o.overloadDuration = duration(value);
+                case "--jfr" -> o.jfr = true;
+                case "--only" -> o.only = List.of(value.split(","));
+                case "--repo" -> o.repo = Path.of(value);
+                case "--data" -> o.dataDir = Path.of(value);
+                case "--out" -> o.out = Path.of(value);
+                case "--help", "-h" -> {
+                    System.out.println(HELP);
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("Unknown option " + arg + " (try --help)");
+            }
+        }
+        if (o.dataDir == null) {
+            o.dataDir = o.repo.resolve("infra/bench/target/bench-system");
+        }
+        if (o.out == null) {
+            o.out = o.repo.resolve("infra/bench/target/bench/results.json");
+        }
+        return o;
+    }
+
+    boolean runs(String phase) {
+        return only.isEmpty() || only.contains(phase);
+    }
+
+    private static Duration duration(String value) {
+        return value.endsWith("ms") ? Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)))
+                : Duration.ofMillis(Math.round(Double.parseDouble(value.replaceAll("s$", "")) * 1000));
+    }
+}

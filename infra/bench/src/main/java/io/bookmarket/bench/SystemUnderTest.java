@@ -1,0 +1,227 @@
+package io.bookmarket.bench;
+
+import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.stack.PostgresServer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.bookmarket.bench.Bench.progress;
+import static io.bookmarket.launcher.LocalSystem.APPROVAL;
+import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
+import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
+
+/**
+ * The system the phases measure: the {@link LocalSystem} started in a fresh data directory, the HTTP client the load
+ * goes through, the CPU accounting, and what several phases do to it (file a request, wait for publisher-view to
+ * catch up, suspend a service).
+ */
+final class SystemUnderTest implements AutoCloseable {
+
+    static final List<String> SERVICES = List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW);
+
+    private final BenchOptions options;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private LocalSystem.Options systemOptions;
+    private LocalSystem system;
+    private CpuAccounting cpu;
+    private volatile Long stoppedPid;
+
+    SystemUnderTest(BenchOptions options) {
+        this.options = options;
+    }
+
+    /** Starts the whole system; returns how long it and its infrastructure took. */
+    Map<String, Object> start() throws IOException {
+        systemOptions = LocalSystem.Options.isolated(options.repo, options.dataDir);
+        if (options.jfr) {
+            // Profiling: each service records JFR (execution samples, allocation, locks) into the logs folder.
+            for (String service : SERVICES) {
+                systemOptions.env(service, Map.of("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                        + options.dataDir.toAbsolutePath().resolve("logs/" + service + ".jfr")));
+            }
+        }
+        progress("starting the whole system (PostgreSQL, Kafka, Kafka Connect + 2 connectors, 3 services) in %s",
+                options.dataDir.toAbsolutePath());
+        long begin = System.nanoTime();
+        system = LocalSystem.start(systemOptions);
+        // Looked up on every snapshot: a restarted service has a new pid.
+        cpu = new CpuAccounting(() -> {
+            Map<String, Long> pids = new LinkedHashMap<>();
+            for (String service : SERVICES) {
+                pids.put(service, system.service(service).pid());
+            }
+            return pids;
+        }, system.stack().postgres().port());
+        long ms = Duration.ofNanos(System.nanoTime() - begin).toMillis();
+        Map<String, Object> start = new LinkedHashMap<>();
+        start.put("wholeSystemMs", ms);
+        Map<String, Object> infra = new LinkedHashMap<>();
+        system.stack().startupTimes().forEach((k, v) -> infra.put(k, v.toMillis()));
+        start.put("infrastructureMs", infra);
+        progress("system up in %d ms", ms);
+        return start;
+    }
+
+    LocalSystem system() {
+        return system;
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    CpuAccounting cpu() {
+        return cpu;
+    }
+
+    /** Extra environment for a service's next start (e.g. the breaker configured away). */
+    void env(String service, Map<String, String> env) {
+        systemOptions.env(service, env);
+    }
+
+    void restart(String service) {
+        system.stopService(service);
+        system.startService(service);
+        jitWarm = false;
+    }
+
+    /** CPU each component burns with no traffic, percent of one core; also the baseline for idle-excluded CPU. */
+    Map<String, Object> idleCpu() throws InterruptedException {
+        Map<String, Object> m = cpu.measureIdle(options.idleWindow);
+        progress("idle CPU (%% of one core, %d s without traffic): %s", options.idleWindow.toSeconds(), m);
+        return m;
+    }
+
+    Map<String, Object> rss() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            m.put(service, Machine.rssMb(system.service(service).pid()));
+        }
+        return m;
+    }
+
+    /** The bench's own request body: distinct publishers and books, so no run contends on one publisher's rows. */
+    HttpResponse<String> postRequest(long publId, long bookId) throws IOException, InterruptedException {
+        String body = "{\"bookId\": " + bookId + ", \"bookNm\": \"bench book " + bookId + "\", \"publId\": " + publId + "}";
+        return http.send(HttpRequest.newBuilder(URI.create(system.url(REGREQUEST) + "/regRequests"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Warms the POST path (its own publishers): cold services can time out and open the breaker, which would then
+     * reject the measured run. If that happens, waits for the breaker's delay (10 s shipped) and tries again.
+     */
+    private boolean jitWarm;
+
+    /**
+     * Warms every service's JIT: POSTs at c=50 for {@code --jit-warmup}, so the measured runs see compiled hot paths,
+     * not the interpreter (a fresh service is several times slower for its first minute; the overload phase's fresh
+     * run measures that on purpose). Once per bench run; a restart of the services (overload phase) makes it due again.
+     */
+    void warmJit(long publisherBase) throws InterruptedException {
+        if (jitWarm) {
+            return;
+        }
+        jitWarm = true;
+        warmPath(publisherBase);
+        LoadGenerator.Outcome warm = LoadGenerator.closedLoop("JIT warm-up", 50, Duration.ZERO, options.jitWarmup,
+                status -> status == 201, (worker, seq) -> postRequest(publisherBase + worker, seq).statusCode());
+        progress("JIT warm-up: POST c=50 for %d s, %.0f req/s (statuses %s)", options.jitWarmup.toSeconds(), warm.throughput(),
+                warm.json().get("statuses"));
+    }
+
+    void warmPath(long publisherBase) throws InterruptedException {
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            LoadGenerator.Outcome warm = LoadGenerator.closedLoop("warm-up", 4, Duration.ZERO, options.warmup,
+                    status -> status == 201, (worker, seq) -> postRequest(publisherBase + worker, seq).statusCode());
+            if (warm.failed() == 0) {
+                return;
+            }
+            progress("warm-up POSTs answered %s; waiting 11 s for the breaker to close", warm.json().get("statuses"));
+            Thread.sleep(11_000);
+        }
+    }
+
+    /**
+     * Waits until publisher-view has applied every stored request, so no backlog of a previous run competes for the
+     * cores. Returns how long it waited, in ms.
+     */
+    long awaitViewCaughtUp(String before) throws Exception {
+        PostgresServer postgres = system.stack().postgres();
+        long begin = System.nanoTime();
+        long deadline = begin + TimeUnit.SECONDS.toNanos(120);
+        long requests = 0;
+        long rows = 0;
+        try (Connection regrequest = postgres.connect("regrequest"); Connection view = postgres.connect("publisherview")) {
+            while (System.nanoTime() < deadline) {
+                requests = count(regrequest, "SELECT count(*) FROM reg_request");
+                rows = count(view, "SELECT count(*) FROM publpage");
+                if (rows >= requests) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+        }
+        long waited = Duration.ofNanos(System.nanoTime() - begin).toMillis();
+        progress("before %s: publisher-view holds %d of %d requests (waited %d ms)", before, rows, requests, waited);
+        return waited;
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** SIGSTOP: the process keeps its sockets (connections are accepted) but answers nothing. */
+    void suspend(String service) throws Exception {
+        long pid = system.service(service).pid();
+        signal("STOP", pid);
+        stoppedPid = pid;
+    }
+
+    /** Also run by a shutdown hook: a suspended service must not outlive an interrupted bench. */
+    synchronized void resumeStopped() {
+        Long pid = stoppedPid;
+        if (pid != null) {
+            try {
+                signal("CONT", pid);
+            } catch (Exception e) {
+                System.err.println("Could not resume process " + pid + ": " + e);
+            }
+            stoppedPid = null;
+        }
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + pid + " failed with " + exit);
+        }
+    }
+
+    @Override
+    public void close() {
+        resumeStopped();
+        if (system != null) {
+            progress("stopping the system");
+            system.close();
+        }
+    }
+}

@@ -12,10 +12,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -51,8 +55,15 @@ public final class LocalSystem implements AutoCloseable {
                 .withConnect(true).dropSlotsOnClose(options.ephemeral));
         LocalSystem system = new LocalSystem(options, stack);
         try {
-            for (String service : List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW)) {
-                system.startService(service);
+            // The services need PostgreSQL and Kafka, not each other: they start side by side.
+            List<Future<QuarkusApp>> starts = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (String service : List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW)) {
+                    starts.add(pool.submit(() -> system.startService(service)));
+                }
+            }
+            for (Future<QuarkusApp> start : starts) {
+                Stack.result(start);
             }
             // The connectors publish the services' outbox tables, which the services' migrations create. They are
             // registered (creating their replication slots) before the system is announced ready: with

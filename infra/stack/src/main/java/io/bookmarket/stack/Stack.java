@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * PostgreSQL + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker. Used by the services'
@@ -16,7 +20,7 @@ public final class Stack implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Stack.class.getName());
 
     private final Options options;
-    private final Map<String, Duration> startupTimes = new LinkedHashMap<>();
+    private final Map<String, Duration> startupTimes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<String> createdSlots = new ArrayList<>();
     private final List<String> registeredConnectors = new ArrayList<>();
     private PostgresServer postgres;
@@ -45,15 +49,45 @@ public final class Stack implements AutoCloseable {
 
     private void startAll() {
         long begin = System.nanoTime();
-        info("Starting PostgreSQL (data in %s)", options.workDir.resolve("postgres/data").toAbsolutePath());
-        postgres = timed("PostgreSQL", () -> PostgresServer.start(options.workDir, options.postgresPort));
-        for (String database : options.databases) {
-            postgres.createDatabase(database);
+        // PostgreSQL and Kafka need nothing from each other: they start side by side.
+        Future<PostgresServer> startingPostgres;
+        Future<KafkaBroker> startingKafka;
+        try (ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor()) {
+            startingPostgres = starts.submit(() -> {
+                info("Starting PostgreSQL (data in %s)", options.workDir.resolve("postgres/data").toAbsolutePath());
+                PostgresServer server = timed("PostgreSQL", () -> PostgresServer.start(options.workDir, options.postgresPort));
+                for (String database : options.databases) {
+                    server.createDatabase(database);
+                }
+                info("PostgreSQL ready on %s:%d in %d ms", Ports.HOST, server.port(), startupTimes.get("PostgreSQL").toMillis());
+                return server;
+            });
+            startingKafka = starts.submit(() -> {
+                info("Starting Kafka broker (KRaft, log %s)", options.workDir.resolve("logs/kafka.log").toAbsolutePath());
+                KafkaBroker broker = timed("Kafka", () -> KafkaBroker.start(options.workDir, options.kafkaPort, options.timeout));
+                info("Kafka ready on %s in %d ms", broker.bootstrapServers(), startupTimes.get("Kafka").toMillis());
+                return broker;
+            });
         }
-        info("PostgreSQL ready on %s:%d in %d ms", Ports.HOST, postgres.port(), startupTimes.get("PostgreSQL").toMillis());
-        info("Starting Kafka broker (KRaft, log %s)", options.workDir.resolve("logs/kafka.log").toAbsolutePath());
-        kafka = timed("Kafka", () -> KafkaBroker.start(options.workDir, options.kafkaPort, options.timeout));
-        info("Kafka ready on %s in %d ms", kafka.bootstrapServers(), startupTimes.get("Kafka").toMillis());
+        // Both have finished: keep whichever started, so close() stops it if the other failed.
+        RuntimeException failure = null;
+        try {
+            postgres = result(startingPostgres);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            kafka = result(startingKafka);
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
         if (options.withConnect) {
             info("Starting Kafka Connect (log %s)", options.workDir.resolve("logs/kafka-connect.log").toAbsolutePath());
             connect = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
@@ -61,6 +95,18 @@ public final class Stack implements AutoCloseable {
             info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
         }
         startupTimes.put("total", Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /** The outcome of a finished start: its component, or the exception that ended it. */
+    public static <T> T result(Future<T> start) {
+        try {
+            return start.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting", e);
+        }
     }
 
     /**

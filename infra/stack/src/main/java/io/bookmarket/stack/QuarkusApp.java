@@ -51,31 +51,7 @@ public final class QuarkusApp implements AutoCloseable {
                 // --add-opens: what quarkus-run.jar's manifest grants under java -jar (jboss-threads on Java 24+)
                 List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "--add-opens=java.base/java.lang=ALL-UNNAMED"));
         String mainClass = mainClass();
-        Path aotCache = runJar.resolveSibling("app.aot");
-        packaging = "fast-jar"; // per start: a rebuild between restarts may change it
-        if (mainClass.contains("Aot") && isStale(aotCache)) {
-            // Trained on an older build: the JVM would refuse it (classpath mismatch) and start slowly. Train anew.
-            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than the jar; this run trains a new one");
-            try {
-                Files.delete(aotCache);
-            } catch (IOException e) {
-                throw new StackStartException(name, "cannot delete its stale AOT cache " + aotCache + ": " + e.getMessage(), logFile, e);
-            }
-        }
-        if (mainClass.contains("Aot") && Runtime.version().feature() < 25) {
-            // -XX:AOTCache/-XX:AOTCacheOutput are JDK 25 options: an older JDK runs the aot-jar as a plain jar.
-            packaging = "aot-jar without AOT cache (needs Java 25)";
-            LOG.log(System.Logger.Level.INFO, name + ": Java " + Runtime.version().feature()
-                    + " has no JDK AOT cache (Java 25+); starting without one");
-        } else if (Files.isRegularFile(aotCache)) {
-            // JDK AOT cache (built with -Paot): classes come loaded and linked from the cache.
-            jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());
-            packaging = "aot-jar with AOT cache";
-        } else if (mainClass.contains("Aot")) {
-            // An aot-jar without a cache: this run is the training run; the JVM writes the cache when it exits in order.
-            jvmOptions.add("-XX:AOTCacheOutput=" + aotCache.toAbsolutePath());
-            packaging = "aot-jar, training its AOT cache";
-        }
+        packaging = mainClass.contains("Aot") ? aotCache(jvmOptions) : "fast-jar"; // per start: a rebuild may change it
         jvm = ChildJvm.start(name, runJar.toAbsolutePath().toString(), environment, jvmOptions, mainClass,
                 List.of(), logFile);
         try {
@@ -87,6 +63,37 @@ public final class QuarkusApp implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /**
+     * The JDK AOT cache of an aot-jar (built with -Paot), target/quarkus-app/app.aot: used when present, written by
+     * this run when missing (the JVM writes it when it exits in order). Adds the JVM options; returns how it starts.
+     */
+    private String aotCache(List<String> jvmOptions) {
+        if (Runtime.version().feature() < 25) {
+            // -XX:AOTCache/-XX:AOTCacheOutput are JDK 25 options: an older JDK runs the aot-jar as a plain jar.
+            LOG.log(System.Logger.Level.INFO, name + ": Java " + Runtime.version().feature()
+                    + " has no JDK AOT cache (Java 25+); starting without one");
+            return "aot-jar without AOT cache (needs Java 25)";
+        }
+        Path aotCache = runJar.resolveSibling("app.aot");
+        if (isStale(aotCache)) {
+            // Trained on an older build: the JVM would refuse it (classpath mismatch) and start slowly. Train anew.
+            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than the jar; this run trains a new one");
+            try {
+                Files.delete(aotCache);
+            } catch (IOException e) {
+                throw new StackStartException(name, "cannot delete its stale AOT cache " + aotCache + ": " + e.getMessage(), logFile, e);
+            }
+        }
+        if (Files.isRegularFile(aotCache)) {
+            // Classes come loaded and linked, with the training run's method profiles, from the cache.
+            jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());
+            return "aot-jar with AOT cache";
+        }
+        LOG.log(System.Logger.Level.INFO, name + ": no JDK AOT cache yet; this run trains one (written when it stops)");
+        jvmOptions.add("-XX:AOTCacheOutput=" + aotCache.toAbsolutePath());
+        return "aot-jar, training its AOT cache";
     }
 
     /** True when {@code aotCache} exists but was written before the jar was last packaged. */

@@ -1,18 +1,23 @@
 package io.bookmarket.approval;
 
+import io.bookmarket.stack.GracefulShutdown;
 import io.bookmarket.stack.StackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,35 +76,34 @@ class ApprovalServiceIT {
     }
 
     /**
-     * What a rolling update relies on (the Deployment's terminationGracePeriodSeconds covers it): on SIGTERM readiness
-     * turns DOWN first while requests are still served (quarkus.shutdown.delay), then the application exits.
-     * Last, because it stops the application.
+     * A rolling update: SIGTERM while a ticket is being opened (its INSERT waits for the same request's uncommitted
+     * ticket, inserted here). Readiness turns DOWN while requests are still served; after the shutdown delay new
+     * requests are refused; the opening completes once the other transaction ends, and the process exits. Last: it
+     * stops the application.
      */
     @Test
     @Order(Integer.MAX_VALUE)
-    void sigtermTurnsReadinessDownWhileRequestsAreStillServedThenExits() throws Exception {
+    void sigtermLetsTheRequestInFlightCompleteAndRefusesNewOnesAfterTheDelay() throws Exception {
         long request = 810_000 + (System.nanoTime() & 0xffff);
         String location = given().contentType(ContentType.JSON)
                 .body(Map.of("reqReqId", request, "appYn", "RegRequested", "publId", 9_002))
                 .post("/approves").then().statusCode(201).extract().header("Location");
-        // The launched artifact: the jar (JVM) or the executable (native), a child of this test JVM.
-        ProcessHandle app = ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("approval-service") && (c.contains("quarkus-run.jar")
-                        || c.contains("-runner"))).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("the launched approval-service process is not found"));
-
-        long sigterm = System.nanoTime();
-        assertThat(app.destroy()).as("SIGTERM sent").isTrue();
-        await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(503)
-                        .body("checks.find { it.name == 'Graceful Shutdown' }.status", equalTo("DOWN")));
-        long readinessDown = System.nanoTime();
-        // Still serving: a request routed here before the endpoints caught up does not fail.
-        given().get(location).then().statusCode(200).body("reqReqId", equalTo((int) request));
-        assertThat(app.isAlive()).isTrue();
-
-        assertThat(app.onExit().get(40, TimeUnit.SECONDS).isAlive()).isFalse();
-        System.out.printf("SIGTERM -> readiness DOWN %d ms, -> exit %d ms%n", (readinessDown - sigterm) / 1_000_000,
-                (System.nanoTime() - sigterm) / 1_000_000);
+        long held = request + 1;
+        URI base = URI.create("http://localhost:" + RestAssured.port);
+        try (Connection db = StackTestResource.shared().postgres().connect("approval")) {
+            GracefulShutdown.Outcome outcome = GracefulShutdown.sigtermWithARequestInFlight("approval-service", base, db, """
+                            INSERT INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
+                            VALUES (%d, 9002, 'RegRequested', false, now(), 0)""".formatted(held),
+                    HttpRequest.newBuilder(base.resolve("/approves")).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"reqReqId\": " + held + ", \"appYn\": \"RegRequested\", \"publId\": 9002}")).build(),
+                    HttpRequest.newBuilder(URI.create(location)).build(), Duration.ofSeconds(5));
+            System.out.println("SIGTERM with a request in flight: " + outcome);
+            assertThat(outcome.broken()).as(outcome.toString()).isEmpty();
+            try (ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM approve WHERE req_req_id = " + held)) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).as("the ticket opened in flight").isOne();
+            }
+        }
     }
 }

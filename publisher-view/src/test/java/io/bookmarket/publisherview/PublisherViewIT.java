@@ -1,15 +1,24 @@
 package io.bookmarket.publisherview;
 
+import io.bookmarket.stack.GracefulShutdown;
 import io.bookmarket.stack.StackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -21,6 +30,7 @@ import static org.hamcrest.Matchers.hasItems;
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PublisherViewIT {
 
     @Test
@@ -53,5 +63,24 @@ class PublisherViewIT {
         given().get("/publpages?size=0").then().statusCode(400).contentType("application/problem+json")
                 .body("errors.field", hasItem("size"));
         given().get("/publpages/999999999").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    /**
+     * A rolling update: SIGTERM while a rebuild runs (its TRUNCATE waits for a lock held here). Readiness turns DOWN
+     * while requests are still served; after the shutdown delay new requests are refused; the rebuild completes once
+     * the lock is released, and the process exits. Last: it stops the application.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void sigtermLetsTheRequestInFlightCompleteAndRefusesNewOnesAfterTheDelay() throws Exception {
+        URI base = URI.create("http://localhost:" + RestAssured.port);
+        try (Connection db = StackTestResource.shared().postgres().connect("publisherview")) {
+            GracefulShutdown.Outcome outcome = GracefulShutdown.sigtermWithARequestInFlight("publisher-view", base, db,
+                    "LOCK TABLE processed_event IN ACCESS EXCLUSIVE MODE",
+                    HttpRequest.newBuilder(base.resolve("/publpages/admin/rebuild")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpRequest.newBuilder(base.resolve("/publpages?publId=1")).build(), Duration.ofSeconds(5));
+            System.out.println("SIGTERM with a request in flight: " + outcome);
+            assertThat(outcome.broken()).as(outcome.toString()).isEmpty();
+        }
     }
 }

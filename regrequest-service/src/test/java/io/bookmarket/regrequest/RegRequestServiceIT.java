@@ -1,12 +1,21 @@
 package io.bookmarket.regrequest;
 
+import io.bookmarket.stack.GracefulShutdown;
 import io.bookmarket.stack.StackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 
@@ -26,6 +35,7 @@ import static org.hamcrest.Matchers.notNullValue;
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
 @QuarkusTestResource(ApprovalStub.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegRequestServiceIT {
 
     @Test
@@ -69,6 +79,31 @@ class RegRequestServiceIT {
                     .header("Retry-After", notNullValue());
         } finally {
             ApprovalStub.stub().reset();
+        }
+    }
+
+    /**
+     * A rolling update: SIGTERM while a cancellation is in flight (it waits for the request's row, locked here).
+     * Readiness turns DOWN while requests are still served; after the shutdown delay new requests are refused; the
+     * cancellation completes once the lock is released, and the process exits. Last: it stops the application.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void sigtermLetsTheRequestInFlightCompleteAndRefusesNewOnesAfterTheDelay() throws Exception {
+        ApprovalStub.stub().reset();
+        long id = Tests.file(Tests.newPublisher(), 43, "cancelled during a shutdown");
+        URI base = URI.create("http://localhost:" + RestAssured.port);
+        try (Connection db = StackTestResource.shared().postgres().connect("regrequest")) {
+            GracefulShutdown.Outcome outcome = GracefulShutdown.sigtermWithARequestInFlight("regrequest-service", base, db,
+                    "SELECT id FROM reg_request WHERE id = " + id + " FOR UPDATE",
+                    HttpRequest.newBuilder(base.resolve("/regRequests/" + id)).DELETE().build(),
+                    HttpRequest.newBuilder(base.resolve("/regRequests/" + id)).build(), Duration.ofSeconds(5));
+            System.out.println("SIGTERM with a request in flight: " + outcome);
+            assertThat(outcome.broken()).as(outcome.toString()).isEmpty();
+            try (ResultSet rs = db.createStatement().executeQuery("SELECT reg_yn FROM reg_request WHERE id = " + id)) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).as("the cancellation in flight was applied").isEqualTo("ReqCanceled");
+            }
         }
     }
 }

@@ -1,0 +1,163 @@
+package io.bookmarket.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * For a service's @QuarkusIntegrationTest: SIGTERM to the packaged service while one of its requests is certainly in
+ * flight (it waits for a row or table lock the test holds in the service's database). Records what a rolling update
+ * relies on: readiness turns DOWN while requests are still served; after the shutdown delay no connection is kept for
+ * new work (Quarkus answers a request that still arrives with {@code Connection: close} instead of refusing it, so a
+ * kept-alive client reconnects to another replica; a refused connection or a 503 is as good); the request in flight
+ * completes once the lock is released; the process exits.
+ */
+public final class GracefulShutdown {
+
+    /** What happened; statuses are HTTP statuses, {@link #REFUSED} when the connection was refused or reset. */
+    public record Outcome(int readinessAfterSigterm, int servedDuringDelay, int newRequestAfterDelay,
+                          boolean connectionClosedAfterDelay, int inFlight, boolean exited, long readinessDownMs, long exitMs) {
+
+        /** The expectations this outcome breaks; empty when the shutdown was graceful. */
+        public java.util.List<String> broken() {
+            java.util.List<String> broken = new java.util.ArrayList<>();
+            if (readinessAfterSigterm != 503) {
+                broken.add("readiness did not turn DOWN within the delay (" + readinessAfterSigterm + ")");
+            }
+            if (servedDuringDelay != 200) {
+                broken.add("a request during the delay was not served (" + servedDuringDelay + ")");
+            }
+            if (newRequestAfterDelay != 503 && newRequestAfterDelay != REFUSED && !connectionClosedAfterDelay) {
+                broken.add("a new request after the delay was answered " + newRequestAfterDelay + " on a connection kept open");
+            }
+            if (inFlight < 200 || inFlight > 299) {
+                broken.add("the request in flight did not complete (" + inFlight + ")");
+            }
+            if (!exited) {
+                broken.add("the process did not exit");
+            }
+            return broken;
+        }
+    }
+
+    public static final int REFUSED = -1;
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private GracefulShutdown() {
+    }
+
+    /**
+     * @param service     the service's name, as in its runner jar's path (finds the launched process)
+     * @param base        its URL
+     * @param database    a connection to its database; {@code lockSql} runs in a transaction on it
+     * @param inFlight    the request that the lock holds
+     * @param served      a request answered during the shutdown delay (expected 200)
+     * @param delay       the service's shutdown delay (quarkus.shutdown.delay)
+     */
+    public static Outcome sigtermWithARequestInFlight(String service, URI base, Connection database, String lockSql,
+            HttpRequest inFlight, HttpRequest served, Duration delay) throws Exception {
+        ProcessHandle app = ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(service)
+                        && (c.contains("quarkus-run.jar") || c.contains("-runner"))).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("the launched " + service + " process is not found"));
+        database.setAutoCommit(false);
+        try (Statement s = database.createStatement()) {
+            s.execute(lockSql);
+        }
+        CompletableFuture<HttpResponse<Void>> held = HTTP.sendAsync(inFlight, HttpResponse.BodyHandlers.discarding());
+        awaitLockWait(database, held);
+
+        long sigterm = System.nanoTime();
+        app.destroy();
+        URI ready = base.resolve("/q/health/ready");
+        int readiness = 0;
+        long deadline = sigterm + delay.toNanos();
+        while (System.nanoTime() < deadline && (readiness = status(HttpRequest.newBuilder(ready).build())) != 503) {
+            Thread.sleep(50);
+        }
+        long readinessDown = System.nanoTime();
+        int duringDelay = status(served);
+        // Past the delay (and a margin): the service is in its shutdown, new work is refused.
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(sigterm + delay.toNanos() - System.nanoTime())) + 1000);
+        String[] afterDelay = rawGet(served.uri());
+        database.rollback();
+        int heldStatus;
+        try {
+            heldStatus = held.get(30, TimeUnit.SECONDS).statusCode();
+        } catch (Exception e) {
+            heldStatus = REFUSED;
+        }
+        boolean exited = !app.onExit().get(40, TimeUnit.SECONDS).isAlive();
+        return new Outcome(readiness, duringDelay, Integer.parseInt(afterDelay[0]), "close".equalsIgnoreCase(afterDelay[1]),
+                heldStatus, exited,
+                TimeUnit.NANOSECONDS.toMillis(readinessDown - sigterm), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm));
+    }
+
+    /** Until the database shows a session of another connection waiting for a lock (the held request). */
+    private static void awaitLockWait(Connection database, CompletableFuture<?> held) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (held.isDone()) {
+                throw new AssertionError("the request was not held by the lock: it completed with " + held.get());
+            }
+            try (Statement s = database.createStatement(); ResultSet rs = s.executeQuery("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()""")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read pg_stat_activity", e);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the request never waited for the lock");
+    }
+
+    /**
+     * A GET over a new HTTP/1.1 connection, read by hand: java.net.http does not show the Connection header.
+     * Returns the status ({@link #REFUSED} when there was no answer) and the Connection header (or "").
+     */
+    private static String[] rawGet(URI uri) {
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader head = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            String statusLine = head.readLine();
+            if (statusLine == null) {
+                return new String[] {Integer.toString(REFUSED), ""};
+            }
+            String connection = "";
+            for (String line; (line = head.readLine()) != null && !line.isEmpty(); ) {
+                if (line.regionMatches(true, 0, "Connection:", 0, 11)) {
+                    connection = line.substring(11).trim();
+                }
+            }
+            return new String[] {statusLine.split(" ")[1], connection};
+        } catch (IOException e) {
+            return new String[] {Integer.toString(REFUSED), ""};
+        }
+    }
+
+    private static int status(HttpRequest request) throws InterruptedException {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return REFUSED;
+        }
+    }
+}

@@ -9,6 +9,7 @@ import io.bookmarket.regrequest.domain.RequestIds;
 import io.bookmarket.regrequest.domain.RegYn;
 import io.bookmarket.regrequest.event.RegRequested;
 import io.bookmarket.regrequest.event.ReqCanceled;
+import io.bookmarket.support.Infrastructure;
 import io.bookmarket.support.problem.ProblemException;
 import io.debezium.outbox.quarkus.ExportedEvent;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -82,6 +83,11 @@ public class RegRequestService {
         try {
             return QuarkusTransaction.requiringNew().call(() -> store(entry.requestId(), body, idempotencyKey));
         } catch (RuntimeException e) {
+            if (Infrastructure.unavailable(e)) {
+                // The database failed, perhaps during the COMMIT itself: that is the answer (503, possibly "outcome
+                // unknown"), not whatever a lookup on the same failing database would say.
+                throw e;
+            }
             // A concurrent duplicate stored the request first (primary key): answer as it did.
             IdempotencyKey.Entry winner = idempotencyKeys.find(idempotencyKey);
             if (winner != null && winner.response() != null) {

@@ -1,6 +1,7 @@
 package io.bookmarket.deploycheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * infra/docker-compose.yml checked without a Docker engine: it parses, every reference resolves (services, files,
@@ -75,21 +77,31 @@ class ComposeTest {
                 assertThat(s.getValue().at("/healthcheck/test").isArray()).as(s.getKey() + " healthcheck").isTrue();
             }
         });
-        assertThat(noCycles()).isTrue();
+        assertNoDependsOnCycle(services);
     }
 
-    private boolean noCycles() {
+    @Test
+    void aDependsOnCycleIsFound() throws Exception {
+        JsonNode cyclic = new ObjectMapper().readTree("""
+                {"a": {"depends_on": {"b": {}}}, "b": {"depends_on": {"c": {}}}, "c": {"depends_on": {"a": {}}}, "d": {}}""");
+        assertThatThrownBy(() -> assertNoDependsOnCycle(cyclic)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("depends_on cycle");
+        assertNoDependsOnCycle(new ObjectMapper().readTree("""
+                {"a": {"depends_on": {"b": {}, "c": {}}}, "b": {"depends_on": {"c": {}}}, "c": {}}"""));
+    }
+
+    /** Fails (AssertionError naming a service on the cycle) when depends_on links the services in a cycle. */
+    static void assertNoDependsOnCycle(JsonNode services) {
         Set<String> done = new HashSet<>();
-        services.fieldNames().forEachRemaining(name -> visit(name, new HashSet<>(), done));
-        return true;
+        services.fieldNames().forEachRemaining(name -> visit(services, name, new HashSet<>(), done));
     }
 
-    private void visit(String name, Set<String> path, Set<String> done) {
+    private static void visit(JsonNode services, String name, Set<String> path, Set<String> done) {
         if (done.contains(name)) {
             return;
         }
         assertThat(path.add(name)).as("depends_on cycle through " + name).isTrue();
-        services.path(name).path("depends_on").fieldNames().forEachRemaining(dep -> visit(dep, path, done));
+        services.path(name).path("depends_on").fieldNames().forEachRemaining(dep -> visit(services, dep, path, done));
         path.remove(name);
         done.add(name);
     }

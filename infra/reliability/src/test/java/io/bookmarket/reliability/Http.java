@@ -18,7 +18,12 @@ final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
 
-    /** An answer; status -1 when there was none (connection refused, reset, timeout). */
+    /** No answer arrived: the connection was reset or the request timed out. */
+    static final int NO_ANSWER = -1;
+    /** Nothing listens: the process is not running (the connection was refused before anything was sent). */
+    static final int REFUSED = -2;
+
+    /** An answer; status {@link #NO_ANSWER} or {@link #REFUSED} when there was none. */
     record Answer(int status, String contentType, String body, Map<String, java.util.List<String>> headers) {
 
         JsonNode json() {
@@ -48,8 +53,10 @@ final class Http {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.body(), response.headers().map());
+        } catch (java.net.ConnectException e) {
+            return new Answer(REFUSED, "", String.valueOf(e), Map.of());
         } catch (IOException | IllegalArgumentException e) {
-            return new Answer(-1, "", String.valueOf(e), Map.of());
+            return new Answer(NO_ANSWER, "", String.valueOf(e), Map.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(-1, "", "interrupted", Map.of());

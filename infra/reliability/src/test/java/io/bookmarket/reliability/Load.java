@@ -30,6 +30,9 @@ final class Load implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     final Map<String, AtomicLong> answers = new ConcurrentSkipListMap<>();
+    private final AtomicLong malformed503 = new AtomicLong();
+    private final AtomicLong unavailableWhileDown = new AtomicLong();
+    private volatile boolean componentDown;
 
     Load(LocalSystem system, long publId, Set<Long> accepted, int threads) {
         this.system = system;
@@ -81,7 +84,41 @@ final class Load implements AutoCloseable {
         if (a.status() < 0 || a.status() >= 500) {
             pause(); // a component is down: publishers retry a little later rather than spin
         }
-        answers.computeIfAbsent(what + " " + (a.status() < 0 ? "no answer" : a.status()), k -> new AtomicLong()).incrementAndGet();
+        if (a.status() == 503) {
+            boolean retryAfter = a.headers().keySet().stream().anyMatch("Retry-After"::equalsIgnoreCase);
+            if (!retryAfter || !a.contentType().startsWith("application/problem+json")) {
+                malformed503.incrementAndGet();
+            }
+            if (componentDown) {
+                unavailableWhileDown.incrementAndGet();
+            }
+        }
+        String status = switch (a.status()) {
+            case Http.NO_ANSWER -> "no answer";
+            case Http.REFUSED -> "refused";
+            default -> Integer.toString(a.status());
+        };
+        answers.computeIfAbsent(what + " " + status, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Between a component's kill and the end of its restart: 503s then are counted apart. */
+    void componentDown(boolean down) {
+        componentDown = down;
+    }
+
+    /** 503s answered while the killed component was down. */
+    long unavailableWhileDown() {
+        return unavailableWhileDown.get();
+    }
+
+    /** 503s without Retry-After or without problem JSON (the documented 503 has both). */
+    long malformed503() {
+        return malformed503.get();
+    }
+
+    /** Requests whose answer never came (reset or timeout; a refused connection is not one of them). */
+    long noAnswer() {
+        return answers.entrySet().stream().filter(e -> e.getKey().endsWith(" no answer")).mapToLong(e -> e.getValue().get()).sum();
     }
 
     /** Publishers and reviewers are people: a steady flow, not a flood that only measures the consumers' backlog. */

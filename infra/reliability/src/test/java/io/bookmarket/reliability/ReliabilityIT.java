@@ -32,6 +32,7 @@ import java.util.regex.Matcher;
 import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.KAFKA;
 import static io.bookmarket.launcher.LocalSystem.KAFKA_CONNECT;
+import static io.bookmarket.launcher.LocalSystem.POSTGRESQL;
 import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
 import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
 import static io.bookmarket.reliability.Topics.APPROVE_TOPIC;
@@ -49,6 +50,8 @@ import static org.awaitility.Awaitility.await;
 class ReliabilityIT {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(30);
+    /** Publishers and reviewers of the crash cycle: at most this many requests are in flight at a kill. */
+    private static final int LOAD_THREADS = 3;
     private static final Path DATA = Path.of("target/reliability-system");
     private static final long SOAK_MINUTES = Long.getLong("soak.minutes", 0);
     /** {@code -Dcrash.components=postgresql,kafka} narrows the crash cycle (a soak on one component). */
@@ -240,13 +243,15 @@ class ReliabilityIT {
     private void crashUnderLoad(int cycle, String component) {
         Set<Long> accepted = Load.newAcceptedSet();
         long restartedAt;
-        Load load = new Load(system, PUBLISHERS.incrementAndGet(), accepted, 3);
+        Load load = new Load(system, PUBLISHERS.incrementAndGet(), accepted, LOAD_THREADS);
         try {
             sleep(2000);
             system.kill(component);
+            load.componentDown(true);
             sleep(1500);
             long begin = System.nanoTime();
             system.restart(component);
+            load.componentDown(false);
             restartedAt = System.nanoTime();
             print("crash: %s killed (SIGKILL) under load, restarted in %d ms", component, millisSince(begin));
             sleep(2000);
@@ -262,6 +267,15 @@ class ReliabilityIT {
                 cycle, component, accepted.size(), millisSince(restartedAt), load.answers, figures.duplicateDeliveries(),
                 figures.doubleEffects());
         assertThat(load.unexpected5xx()).as("5xx other than 503: %s", load.answers).isZero();
+        assertThat(load.malformed503()).as("503s without Retry-After or problem JSON: %s", load.answers).isZero();
+        // A killed service leaves at most the requests it was serving without an answer (one per load thread);
+        // while infrastructure is down the services must still answer (503), never hang or drop the connection.
+        boolean service = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW).contains(component);
+        assertThat(load.noAnswer()).as("requests left without an answer when %s was killed: %s", component, load.answers)
+                .isLessThanOrEqualTo(service ? LOAD_THREADS : 0);
+        if (component.equals(POSTGRESQL)) {
+            assertThat(load.unavailableWhileDown()).as("503s while PostgreSQL was down: %s", load.answers).isPositive();
+        }
         assertThat(accepted).as("some requests were accepted during the %s crash cycle", component).isNotEmpty();
     }
 

@@ -3,6 +3,8 @@ package io.bookmarket.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bookmarket.contracts.Contracts;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,12 +73,22 @@ class StackTest {
     }
 
     @Test
-    void serviceTestStackStartsFast() {
+    void aServiceTestsStackServesADurableDatabaseAndABroker() throws Exception {
         Path dir = Path.of("target/stack-fast");
         deleteRecursively(dir);
         try (Stack stack = Stack.start(Stack.options(dir).databases("svc"))) {
             printStartup("PostgreSQL + Kafka (a service test's stack)", stack);
-            assertThat(stack.kafka().bootstrapServers()).startsWith("127.0.0.1:");
+            try (Connection c = stack.postgres().connect("svc"); Statement s = c.createStatement()) {
+                for (String durable : List.of("fsync", "synchronous_commit")) {
+                    try (ResultSet rs = s.executeQuery("SHOW " + durable)) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1)).as(durable).isEqualTo("on");
+                    }
+                }
+            }
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).as("brokers").hasSize(1);
+            }
         }
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
                 .as("processes left running").isZero();

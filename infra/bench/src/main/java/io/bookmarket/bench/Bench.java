@@ -83,7 +83,7 @@ public final class Bench {
                 List<Map<String, Object>> lags = new ArrayList<>();
                 for (double rate : options.lagRates) {
                     sut.awaitViewCaughtUp("event lag warm-up");
-                    lags.add(new EventLagPhase(options, sut).run(rate));
+                    lags.add(new EventLagPhase(options, sut).run(rate, lags.size()));
                 }
                 results.put("eventLag", lags);
             }

@@ -42,15 +42,19 @@ final class EventLagPhase {
         this.sut = sut;
     }
 
-    /** One steady run at {@code rate} POST/s. */
-    Map<String, Object> run(double rate) throws Exception {
-        sut.warmJit(LAG_PUBLISHERS + 100);
+    /**
+     * One steady run at {@code rate} POST/s. {@code run} numbers the runs of this bench: each files for publishers of
+     * its own, so the view's rows it reads are only its own.
+     */
+    Map<String, Object> run(double rate, int run) throws Exception {
+        long publishers = LAG_PUBLISHERS + run * 1000L;
+        sut.warmJit(LAG_PUBLISHERS + 500);
         sut.awaitViewCaughtUp("event lag");
         Map<Long, Instant> answered = new ConcurrentHashMap<>();
         progress("event lag: POST at a steady %.0f req/s for %d s", rate, options.duration.toSeconds());
         LoadGenerator.Outcome load = LoadGenerator.fixedRate("POST /regRequests (steady)", rate, options.duration,
                 status -> status == 201, (worker, seq) -> {
-                    HttpResponse<String> response = sut.postRequest(LAG_PUBLISHERS + seq % LAG_PUBLISHER_COUNT, seq + 1);
+                    HttpResponse<String> response = sut.postRequest(publishers + seq % LAG_PUBLISHER_COUNT, seq + 1);
                     Instant at = Instant.now();
                     Matcher id = ID.matcher(response.body());
                     if (response.statusCode() == 201 && id.find()) {
@@ -62,7 +66,7 @@ final class EventLagPhase {
         // comes from the rows: updated_at is when publisher-view applied the event, last_event_at the event's
         // occurredAt, written by regrequest-service in the transaction that commits it; one clock, one machine).
         PostgresServer postgres = sut.system().stack().postgres();
-        String rows = "FROM publpage WHERE publ_id BETWEEN " + LAG_PUBLISHERS + " AND " + (LAG_PUBLISHERS + LAG_PUBLISHER_COUNT - 1);
+        String rows = "FROM publpage WHERE publ_id BETWEEN " + publishers + " AND " + (publishers + LAG_PUBLISHER_COUNT - 1);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long seen = 0;
         try (Connection c = postgres.connect("publisherview"); Statement s = c.createStatement()) {

@@ -51,7 +51,9 @@ public final class GracefulShutdown {
 
     public static final int REFUSED = -1;
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** HTTP/1.1: over HTTP/2 (h2c) Quarkus signals the shutdown with GOAWAY, which has no header to read. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private GracefulShutdown() {
     }
@@ -89,7 +91,7 @@ public final class GracefulShutdown {
         int duringDelay = status(served);
         // Past the delay (and a margin): the service is in its shutdown, new work is refused.
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(sigterm + delay.toNanos() - System.nanoTime())) + 1000);
-        String[] afterDelay = rawGet(served.uri());
+        HttpResponse<Void> afterDelay = answer(served);
         database.rollback();
         int heldStatus;
         try {
@@ -98,7 +100,8 @@ public final class GracefulShutdown {
             heldStatus = REFUSED;
         }
         boolean exited = !app.onExit().get(40, TimeUnit.SECONDS).isAlive();
-        return new Outcome(readiness, duringDelay, Integer.parseInt(afterDelay[0]), "close".equalsIgnoreCase(afterDelay[1]),
+        return new Outcome(readiness, duringDelay, afterDelay == null ? REFUSED : afterDelay.statusCode(),
+                afterDelay != null && afterDelay.headers().firstValue("Connection").filter("close"::equalsIgnoreCase).isPresent(),
                 heldStatus, exited,
                 TimeUnit.NANOSECONDS.toMillis(readinessDown - sigterm), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm));
     }
@@ -125,39 +128,17 @@ public final class GracefulShutdown {
         throw new AssertionError("the request never waited for the lock");
     }
 
-    /**
-     * A GET over a new HTTP/1.1 connection, read by hand: java.net.http does not show the Connection header.
-     * Returns the status ({@link #REFUSED} when there was no answer) and the Connection header (or "").
-     */
-    private static String[] rawGet(URI uri) {
-        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-            socket.setSoTimeout(10_000);
-            String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            java.io.BufferedReader head = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
-            String statusLine = head.readLine();
-            if (statusLine == null) {
-                return new String[] {Integer.toString(REFUSED), ""};
-            }
-            String connection = "";
-            for (String line; (line = head.readLine()) != null && !line.isEmpty(); ) {
-                if (line.regionMatches(true, 0, "Connection:", 0, 11)) {
-                    connection = line.substring(11).trim();
-                }
-            }
-            return new String[] {statusLine.split(" ")[1], connection};
-        } catch (IOException e) {
-            return new String[] {Integer.toString(REFUSED), ""};
-        }
+    private static int status(HttpRequest request) throws InterruptedException {
+        HttpResponse<Void> response = answer(request);
+        return response == null ? REFUSED : response.statusCode();
     }
 
-    private static int status(HttpRequest request) throws InterruptedException {
+    /** The response, or null when the connection was refused or reset. */
+    private static HttpResponse<Void> answer(HttpRequest request) throws InterruptedException {
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
-            return REFUSED;
+            return null;
         }
     }
 }

@@ -37,9 +37,15 @@ class ContractsTest {
         for (String type : Contracts.EVENT_TYPES) {
             assertThat(Contracts.resource("schemas/" + type + ".schema.json")).contains("\"title\": \"" + type + "\"");
         }
+        // regrequest-service on PostgreSQL (one database), approval-service on MariaDB (its database, only the outbox).
+        assertThat(JSON.readTree(Contracts.connector("regrequest-outbox")).path("config").path("database.dbname").asText())
+                .isEqualTo("regrequest");
+        JsonNode approval = JSON.readTree(Contracts.connector("approval-outbox")).path("config");
+        assertThat(approval.path("connector.class").asText()).isEqualTo("io.debezium.connector.mariadb.MariaDbConnector");
+        assertThat(approval.path("table.include.list").asText()).isEqualTo("approval.outboxevent");
+        assertThat(approval.path("snapshot.mode").asText()).as("nothing old replayed").isEqualTo("no_data");
         for (String db : new String[] {"regrequest", "approval"}) {
             JsonNode connector = JSON.readTree(Contracts.connector(db + "-outbox"));
-            assertThat(connector.path("config").path("database.dbname").asText()).isEqualTo(db);
             assertThat(connector.path("config").path("transforms.outbox.type").asText())
                     .isEqualTo("io.debezium.transforms.outbox.EventRouter");
             assertThat(Integer.parseInt(connector.path("config").path("poll.interval.ms").asText())).isLessThanOrEqualTo(50);

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A Kafka Connect 4.3.1 worker in distributed mode with the Debezium Postgres connector in its plugin path,
+ * A Kafka Connect 4.3.1 worker in distributed mode with the Debezium Postgres and MariaDB connectors in its plugin path,
  * as a separate JVM. Connectors are registered from the same JSON files a production Connect cluster uses.
  */
 public final class ConnectWorker implements AutoCloseable {
@@ -42,7 +42,9 @@ public final class ConnectWorker implements AutoCloseable {
         Path log4j = workDir.resolve("connect/log4j2.properties");
         Path pluginDir = workDir.resolve("connect/plugins");
         try {
-            linkDebeziumPlugin(pluginDir.resolve("debezium-connector-postgres"));
+            // One directory per connector: Connect isolates plugins, so each keeps its own Debezium core.
+            linkPlugin(pluginDir.resolve("debezium-connector-postgres"), "debezium-plugin.classpath");
+            linkPlugin(pluginDir.resolve("debezium-connector-mariadb"), "debezium-plugin-mariadb.classpath");
             Files.writeString(config, String.join("\n",
                     "bootstrap.servers=" + bootstrapServers,
                     "group.id=bookmarket-connect",
@@ -83,7 +85,7 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     /** The plugin directory holds links to the connector's jars as resolved by Maven at build time. */
-    private static void linkDebeziumPlugin(Path dir) throws IOException {
+    private static void linkPlugin(Path dir, String classpathResource) throws IOException {
         if (Files.exists(dir)) {
             try (Stream<Path> old = Files.walk(dir)) {
                 for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
@@ -92,7 +94,7 @@ public final class ConnectWorker implements AutoCloseable {
             }
         }
         Files.createDirectories(dir);
-        for (Path jar : ChildJvm.classpathEntries("debezium-plugin.classpath")) {
+        for (Path jar : ChildJvm.classpathEntries(classpathResource)) {
             Files.createSymbolicLink(dir.resolve(jar.getFileName()), jar.toAbsolutePath());
         }
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * PostgreSQL + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker. Used by the services'
+ * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker. Used by the services'
  * test resource, the local launcher and the end-to-end tests. Stops in reverse order.
  */
 public final class Stack implements AutoCloseable {
@@ -24,6 +24,7 @@ public final class Stack implements AutoCloseable {
     private final List<String> createdSlots = new ArrayList<>();
     private final List<String> registeredConnectors = new ArrayList<>();
     private PostgresServer postgres;
+    private MariaDbServer mariaDb;
     private KafkaBroker kafka;
     private ConnectWorker connect;
 
@@ -49,8 +50,9 @@ public final class Stack implements AutoCloseable {
 
     private void startAll() {
         long begin = System.nanoTime();
-        // PostgreSQL and Kafka need nothing from each other: they start side by side.
+        // PostgreSQL, MariaDB and Kafka need nothing from each other: they start side by side.
         Future<PostgresServer> startingPostgres;
+        Future<MariaDbServer> startingMariaDb;
         Future<KafkaBroker> startingKafka;
         try (ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor()) {
             startingPostgres = starts.submit(() -> {
@@ -62,6 +64,15 @@ public final class Stack implements AutoCloseable {
                 info("PostgreSQL ready on %s:%d in %d ms", Ports.HOST, server.port(), startupTimes.get("PostgreSQL").toMillis());
                 return server;
             });
+            startingMariaDb = options.mariaDbDatabases.isEmpty() ? null : starts.submit(() -> {
+                info("Starting MariaDB (data in %s)", options.workDir.resolve("mariadb/data").toAbsolutePath());
+                MariaDbServer server = timed("MariaDB", () -> MariaDbServer.start(options.workDir, options.mariaDbPort, options.timeout));
+                for (String database : options.mariaDbDatabases) {
+                    server.createDatabase(database);
+                }
+                info("MariaDB ready on %s:%d in %d ms", Ports.HOST, server.port(), startupTimes.get("MariaDB").toMillis());
+                return server;
+            });
             startingKafka = starts.submit(() -> {
                 info("Starting Kafka broker (KRaft, log %s)", options.workDir.resolve("logs/kafka.log").toAbsolutePath());
                 KafkaBroker broker = timed("Kafka", () -> KafkaBroker.start(options.workDir, options.kafkaPort, options.timeout));
@@ -69,23 +80,14 @@ public final class Stack implements AutoCloseable {
                 return broker;
             });
         }
-        // Both have finished: keep whichever started, so close() stops it if the other failed.
-        RuntimeException failure = null;
-        try {
-            postgres = result(startingPostgres);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            kafka = result(startingKafka);
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
-        }
-        if (failure != null) {
+        // All have finished: keep whichever started, so close() stops it if another failed.
+        List<RuntimeException> failures = new ArrayList<>();
+        postgres = keep(startingPostgres, failures);
+        mariaDb = startingMariaDb == null ? null : keep(startingMariaDb, failures);
+        kafka = keep(startingKafka, failures);
+        if (!failures.isEmpty()) {
+            RuntimeException failure = failures.getFirst();
+            failures.subList(1, failures.size()).forEach(failure::addSuppressed);
             throw failure;
         }
         if (options.withConnect) {
@@ -95,6 +97,15 @@ public final class Stack implements AutoCloseable {
             info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
         }
         startupTimes.put("total", Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    private static <T> T keep(Future<T> start, List<RuntimeException> failures) {
+        try {
+            return result(start);
+        } catch (RuntimeException e) {
+            failures.add(e);
+            return null;
+        }
     }
 
     /** The outcome of a finished start: its component, or the exception that ended it. */
@@ -120,26 +131,36 @@ public final class Stack implements AutoCloseable {
         long begin = System.nanoTime();
         Map<String, String> local = new LinkedHashMap<>();
         local.put("database.hostname", Ports.HOST);
-        local.put("database.port", Integer.toString(postgres.port()));
-        local.put("database.user", PostgresServer.USER);
-        local.put("database.password", "");
+        if (nameOf(connectorJson, "/config/connector.class").contains(".mariadb.")) {
+            if (mariaDb == null) {
+                throw new IllegalStateException("This stack was started without MariaDB");
+            }
+            local.put("database.port", Integer.toString(mariaDb.port()));
+            local.put("database.user", MariaDbServer.DEBEZIUM_USER);
+            local.put("database.password", MariaDbServer.DEBEZIUM_PASSWORD);
+            local.put("schema.history.internal.kafka.bootstrap.servers", kafka.bootstrapServers());
+        } else {
+            local.put("database.port", Integer.toString(postgres.port()));
+            local.put("database.user", PostgresServer.USER);
+            local.put("database.password", "");
+        }
         local.putAll(overrides);
         Map<String, String> config = connect.registerConnector(connectorJson, local, options.timeout);
-        String name = config.get("name") != null ? config.get("name") : nameOf(connectorJson);
+        String name = config.get("name") != null ? config.get("name") : nameOf(connectorJson, "/name");
         registeredConnectors.add(name);
         if (config.get("slot.name") != null) {
             createdSlots.add(config.get("slot.name"));
         }
         Duration took = Duration.ofNanos(System.nanoTime() - begin);
         startupTimes.put("connector " + name, took);
-        info("Connector %s RUNNING (database %s, slot %s) in %d ms", name, config.get("database.dbname"),
-                config.get("slot.name"), took.toMillis());
+        info("Connector %s RUNNING (database %s) in %d ms", name,
+                config.getOrDefault("database.dbname", config.get("database.include.list")), took.toMillis());
         return config;
     }
 
-    private static String nameOf(String connectorJson) {
+    private static String nameOf(String connectorJson, String pointer) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(connectorJson).path("name").asText();
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(connectorJson).at(pointer).asText();
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(e);
         }
@@ -147,6 +168,13 @@ public final class Stack implements AutoCloseable {
 
     public PostgresServer postgres() {
         return postgres;
+    }
+
+    public MariaDbServer mariaDb() {
+        if (mariaDb == null) {
+            throw new IllegalStateException("This stack was started without MariaDB");
+        }
+        return mariaDb;
     }
 
     public KafkaBroker kafka() {
@@ -161,7 +189,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** The infrastructure components that {@link #kill} and {@link #restart} address. */
-    public enum Component { POSTGRES, KAFKA, CONNECT }
+    public enum Component { POSTGRES, MARIADB, KAFKA, CONNECT }
 
     /**
      * Simulates a crash of one component: SIGKILL, no clean shutdown (PostgreSQL: the postmaster and its backends).
@@ -171,6 +199,7 @@ public final class Stack implements AutoCloseable {
         info("Killing %s (SIGKILL)", component);
         switch (component) {
             case POSTGRES -> postgres.kill();
+            case MARIADB -> mariaDb().kill();
             case KAFKA -> kafka.kill();
             case CONNECT -> connect().kill();
         }
@@ -187,6 +216,11 @@ public final class Stack implements AutoCloseable {
                 int port = postgres.port();
                 postgres.kill(); // idempotent; releases the data directory's lock for the new server
                 postgres = PostgresServer.start(options.workDir, port);
+            }
+            case MARIADB -> {
+                int port = mariaDb().port();
+                mariaDb.kill(); // idempotent
+                mariaDb = MariaDbServer.start(options.workDir, port, options.timeout);
             }
             case KAFKA -> {
                 int port = kafka.port();
@@ -208,7 +242,7 @@ public final class Stack implements AutoCloseable {
         return Map.copyOf(startupTimes);
     }
 
-    /** Stops Connect, then Kafka, then PostgreSQL. Ephemeral stacks also drop the replication slots they made. */
+    /** Stops Connect, then Kafka, then MariaDB and PostgreSQL. Ephemeral stacks also drop the replication slots they made. */
     @Override
     public void close() {
         if (connect != null) {
@@ -225,6 +259,10 @@ public final class Stack implements AutoCloseable {
         if (kafka != null) {
             quietly("Kafka", kafka::close);
             kafka = null;
+        }
+        if (mariaDb != null) {
+            quietly("MariaDB", mariaDb::close);
+            mariaDb = null;
         }
         if (postgres != null) {
             quietly("PostgreSQL", postgres::close);
@@ -259,7 +297,9 @@ public final class Stack implements AutoCloseable {
     public static final class Options {
         private final Path workDir;
         private final List<String> databases = new ArrayList<>();
+        private final List<String> mariaDbDatabases = new ArrayList<>();
         private int postgresPort;
+        private int mariaDbPort;
         private int kafkaPort;
         private int connectPort;
         private boolean withConnect;
@@ -272,6 +312,17 @@ public final class Stack implements AutoCloseable {
 
         public Options databases(String... names) {
             databases.addAll(List.of(names));
+            return this;
+        }
+
+        /** Databases on a MariaDB server; none (the default): no MariaDB is started. */
+        public Options mariaDbDatabases(String... names) {
+            mariaDbDatabases.addAll(List.of(names));
+            return this;
+        }
+
+        public Options mariaDbPort(int port) {
+            this.mariaDbPort = port;
             return this;
         }
 

@@ -72,6 +72,51 @@ class StackTest {
         }
     }
 
+    /**
+     * The same through MariaDB's binlog with the approval outbox connector: rows committed before and after a
+     * SIGKILL of MariaDB and an orderly restart of the whole stack all reach the topic.
+     */
+    @Test
+    void mariaDbOutboxRowsReachTheRoutedTopicThroughTheBinlogAcrossACrashAndARestart() throws Exception {
+        Path dir = Path.of("target/stack-mariadb");
+        deleteRecursively(dir);
+        Map<String, String> connector = Map.of("database.include.list", DB, "table.include.list", DB + ".outboxevent",
+                "topic.prefix", "stacktest", "schema.history.internal.kafka.topic", "stacktest.schema-history");
+        List<Event> written = new ArrayList<>();
+        try (Stack stack = Stack.start(Stack.options(dir).mariaDbDatabases(DB).withConnect(true))) {
+            printStartup("with MariaDB", stack);
+            try (Connection c = stack.mariaDb().connect(DB); Statement s = c.createStatement()) {
+                for (String durable : List.of("innodb_flush_log_at_trx_commit", "sync_binlog")) {
+                    try (ResultSet rs = s.executeQuery("SELECT @@" + durable)) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getInt(1)).as(durable).isEqualTo(1);
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SELECT @@binlog_format, @@binlog_row_image, @@log_bin")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3))).containsExactly("ROW", "FULL", "1");
+                }
+                s.execute(MARIADB_OUTBOX_TABLE);
+            }
+            stack.registerConnector(Contracts.connector("approval-outbox"), connector);
+            written.addAll(insertInOneTransaction(() -> stack.mariaDb().connect(DB), 1, 20));
+            assertDelivered(stack, written);
+
+            stack.kill(Stack.Component.MARIADB);
+            stack.restart(Stack.Component.MARIADB);
+            written.addAll(insertInOneTransaction(() -> stack.mariaDb().connect(DB), 21, 10));
+            assertDelivered(stack, written);
+        }
+        assertThat(Files.readString(dir.resolve("logs/mariadb.log"))).contains("ready for connections");
+        try (Stack stack = Stack.start(Stack.options(dir).mariaDbDatabases(DB).withConnect(true))) {
+            stack.registerConnector(Contracts.connector("approval-outbox"), connector);
+            written.addAll(insertInOneTransaction(() -> stack.mariaDb().connect(DB), 31, 10));
+            assertDelivered(stack, written);
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
+                .as("processes left running").isZero();
+    }
+
     @Test
     void aServiceTestsStackServesADurableDatabaseAndABroker() throws Exception {
         Path dir = Path.of("target/stack-fast");
@@ -100,24 +145,40 @@ class StackTest {
         System.out.println(line);
     }
 
+    /** Shaped like the Debezium Quarkus outbox extension's OutboxEvent table. */
+    private static final String OUTBOX_TABLE = """
+            CREATE TABLE outboxevent (
+              id uuid PRIMARY KEY,
+              aggregatetype varchar(255) NOT NULL,
+              aggregateid varchar(255) NOT NULL,
+              type varchar(255) NOT NULL,
+              timestamp timestamp(6) NOT NULL,
+              payload varchar(8000))""";
+
+    /**
+     * The same on MariaDB, with the id as text: Debezium's MariaDB connector (3.5) reads MariaDB's uuid type as
+     * binary and drops a trailing zero byte (1 id in 256 came out shifted), so the outbox never uses it there.
+     */
+    private static final String MARIADB_OUTBOX_TABLE = OUTBOX_TABLE.replace("id uuid", "id char(36)");
+
     private static void createOutboxTable(Stack stack) throws Exception {
-        // Shaped like the Debezium Quarkus outbox extension's OutboxEvent table.
         try (Connection c = stack.postgres().connect(DB)) {
-            c.createStatement().execute("""
-                    CREATE TABLE outboxevent (
-                      id uuid PRIMARY KEY,
-                      aggregatetype varchar(255) NOT NULL,
-                      aggregateid varchar(255) NOT NULL,
-                      type varchar(255) NOT NULL,
-                      timestamp timestamp(6) NOT NULL,
-                      payload varchar(8000))""");
+            c.createStatement().execute(OUTBOX_TABLE);
         }
     }
 
-    /** Inserts and deletes in one transaction, as the extension does with remove-after-insert. */
+    interface Connecting {
+        Connection connect() throws Exception;
+    }
+
     private static List<Event> insertInOneTransaction(Stack stack, int firstId, int count) throws Exception {
+        return insertInOneTransaction(() -> stack.postgres().connect(DB), firstId, count);
+    }
+
+    /** Inserts and deletes in one transaction, as the extension does with remove-after-insert. */
+    private static List<Event> insertInOneTransaction(Connecting database, int firstId, int count) throws Exception {
         List<Event> events = new ArrayList<>();
-        try (Connection c = stack.postgres().connect(DB)) {
+        try (Connection c = database.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO outboxevent VALUES (?, 'RegRequest', ?, ?, ?, ?)");
                     PreparedStatement delete = c.prepareStatement("DELETE FROM outboxevent WHERE id = ?")) {
@@ -125,13 +186,14 @@ class StackTest {
                     UUID eventId = UUID.randomUUID();
                     String payload = JSON.writeValueAsString(Map.of("id", id, "bookId", 99, "bookNm", "book " + id,
                             "publId", 100, "regYn", "RegRequested", "occurredAt", Instant.now().toString()));
-                    insert.setObject(1, eventId);
+                    boolean mariaDb = c.getMetaData().getDatabaseProductName().contains("MariaDB");
+                    insert.setObject(1, mariaDb ? eventId.toString() : eventId);
                     insert.setString(2, Integer.toString(id));
                     insert.setString(3, "RegRequested");
                     insert.setTimestamp(4, Timestamp.from(Instant.now()));
                     insert.setString(5, payload);
                     insert.executeUpdate();
-                    delete.setObject(1, eventId);
+                    delete.setObject(1, mariaDb ? eventId.toString() : eventId);
                     delete.executeUpdate();
                     events.add(new Event(eventId.toString(), Integer.toString(id), payload));
                 }
@@ -149,14 +211,19 @@ class StackTest {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(Contracts.REGREQUEST_TOPIC));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (records.size() < expected.size() && System.nanoTime() < deadline) {
+            while (records.stream().map(r -> header(r, "eventId")).distinct().count() < expected.size()
+                    && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
-        assertThat(records).hasSize(expected.size());
+        // At least once: a crash may repeat a record, never lose or reorder one.
+        Map<String, ConsumerRecord<String, String>> byEventId = new java.util.LinkedHashMap<>();
+        records.forEach(r -> byEventId.putIfAbsent(header(r, "eventId"), r));
+        assertThat(byEventId.keySet()).containsExactlyElementsOf(expected.stream().map(Event::eventId).toList());
+        List<ConsumerRecord<String, String>> distinct = List.copyOf(byEventId.values());
         for (int i = 0; i < expected.size(); i++) {
             Event event = expected.get(i);
-            ConsumerRecord<String, String> record = records.get(i);
+            ConsumerRecord<String, String> record = distinct.get(i);
             assertThat(record.key()).isEqualTo(event.aggregateId());
             assertThat(header(record, "eventId")).isEqualTo(event.eventId());
             assertThat(header(record, "eventType")).isEqualTo("RegRequested");

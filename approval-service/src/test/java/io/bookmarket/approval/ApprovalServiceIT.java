@@ -32,7 +32,8 @@ import static org.hamcrest.Matchers.hasItems;
  * PostgreSQL and Kafka: the probes the Kubernetes manifest points at, and a ticket's life over HTTP and Kafka.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(value = StackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApprovalServiceIT {
 
@@ -90,7 +91,7 @@ class ApprovalServiceIT {
                 .post("/approves").then().statusCode(201).extract().header("Location");
         long held = request + 1;
         URI base = URI.create("http://localhost:" + RestAssured.port);
-        try (Connection db = StackTestResource.shared().postgres().connect("approval")) {
+        try (Connection db = StackTestResource.shared().mariaDb().connect("approval")) {
             GracefulShutdown.Outcome outcome = GracefulShutdown.sigtermWithARequestInFlight("approval-service", base, db, """
                             INSERT INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
                             VALUES (%d, 9002, 'RegRequested', false, now(), 0)""".formatted(held),

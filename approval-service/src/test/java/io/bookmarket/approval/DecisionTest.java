@@ -31,7 +31,8 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** PATCH /approves/{id}: the state machine, exactly one conforming outbox event per change, and every refusal as a problem. */
 @QuarkusTest
-@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(value = StackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
 @QuarkusTestResource(EventsWhileDown.class)
 class DecisionTest {
 
@@ -138,7 +139,7 @@ class DecisionTest {
         long request = Tests.newRequest();
         long id = Tests.confirmedTicket(request, Tests.newPublisher());
         CompletableFuture<Response> patch;
-        try (Connection db = StackTestResource.shared().postgres().connect(Tests.DATABASE)) {
+        try (Connection db = StackTestResource.shared().mariaDb().connect(Tests.DATABASE)) {
             db.setAutoCommit(false);
             try (PreparedStatement bump = db.prepareStatement("UPDATE approve SET version = version + 1 WHERE id = ?")) {
                 bump.setLong(1, id);
@@ -147,8 +148,8 @@ class DecisionTest {
             patch = CompletableFuture.supplyAsync(() -> decide(id, "Approved"));
             // the PATCH read version 0 and now waits for our row lock to write its change
             await().atMost(Tests.EVENTUALLY).until(() -> Tests.count("""
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE wait_event_type = 'Lock' AND query ILIKE 'update approve%'""") == 1);
+                    SELECT count(*) FROM information_schema.processlist
+                    WHERE command = 'Query' AND lower(info) LIKE 'update approve%'""") == 1);
             db.commit();
         }
         patch.get().then().statusCode(409).contentType(startsWith("application/problem+json"))

@@ -16,7 +16,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 /** Tickets never confirmed (the request failed to commit after the synchronous call) expire; confirmed ones stay. */
 @QuarkusTest
-@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(value = StackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
 @QuarkusTestResource(EventsWhileDown.class)
 class ExpiryTest {
 

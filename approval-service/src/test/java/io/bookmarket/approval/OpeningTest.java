@@ -28,7 +28,8 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** POST /approves: one ticket per request, whatever the retries; the original's bodies; validation as problem JSON. */
 @QuarkusTest
-@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(value = StackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
 @QuarkusTestResource(EventsWhileDown.class)
 class OpeningTest {
 

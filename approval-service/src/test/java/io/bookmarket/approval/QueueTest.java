@@ -21,7 +21,8 @@ import static org.hamcrest.Matchers.startsWith;
 
 /** GET /approves: the reviewers' queue (confirmed tickets only by default), filters and paging. */
 @QuarkusTest
-@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(value = StackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
 @QuarkusTestResource(EventsWhileDown.class)
 class QueueTest {
 

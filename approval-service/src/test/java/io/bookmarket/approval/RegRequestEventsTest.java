@@ -19,7 +19,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 /** regrequest-service's events through the real broker: confirmation, cancellation, duplicates, poison, catching up. */
 @QuarkusTest
-@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "approval"))
+@QuarkusTestResource(value = StackTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
 @QuarkusTestResource(EventsWhileDown.class)
 class RegRequestEventsTest {
 

@@ -99,10 +99,11 @@ final class Tests {
     }
 
     static List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection db = StackTestResource.shared().postgres().connect(DATABASE);
+        try (Connection db = StackTestResource.shared().mariaDb().connect(DATABASE);
              PreparedStatement statement = db.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
-                statement.setObject(i + 1, params[i]);
+                // MariaDB's driver takes UUIDs as text
+                statement.setObject(i + 1, params[i] instanceof UUID uuid ? uuid.toString() : params[i]);
             }
             List<Map<String, Object>> rows = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {

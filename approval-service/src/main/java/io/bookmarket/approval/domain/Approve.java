@@ -55,17 +55,17 @@ public class Approve extends PanacheEntityBase {
     public long version;
 
     /**
-     * Opens a pending ticket unless the request already has one: one statement, INSERT ... ON CONFLICT DO NOTHING
-     * RETURNING id, so concurrent duplicates (regrequest-service retrying) never create two rows nor fail, and the
-     * usual case (a new request) needs no second statement to read the new ticket back.
+     * Opens a pending ticket unless the request already has one: one statement, INSERT IGNORE ... RETURNING id
+     * (MariaDB returns no row when the unique key ignored it), so concurrent duplicates (regrequest-service retrying)
+     * never create two rows nor fail, and the usual case (a new request) needs no second statement to read the new
+     * ticket back. IGNORE would also skip a row breaking a CHECK constraint: the REST layer validates ids first.
      *
      * @return the new ticket's id, or empty when the request already had a ticket (nothing changed)
      */
     public static Optional<Long> openIfAbsent(long reqReqId, long publId, boolean confirmed, Instant now) {
         List<?> created = getEntityManager().createNativeQuery("""
-                        INSERT INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
+                        INSERT IGNORE INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
                         VALUES (:reqReqId, :publId, 'RegRequested', :confirmed, :now, 0)
-                        ON CONFLICT (req_req_id) DO NOTHING
                         RETURNING id""")
                 .setParameter("reqReqId", reqReqId)
                 .setParameter("publId", publId)
@@ -142,7 +142,7 @@ public class Approve extends PanacheEntityBase {
     private record Query(String text, Parameters params) {
     }
 
-    /** PostgreSQL keeps microseconds: truncating keeps the row, the answer and the event payload identical. */
+    /** datetime(6) keeps microseconds: truncating keeps the row, the answer and the event payload identical. */
     public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }

@@ -64,7 +64,7 @@ public final class Stack implements AutoCloseable {
                 info("PostgreSQL ready on %s:%d in %d ms", Ports.HOST, server.port(), startupTimes.get("PostgreSQL").toMillis());
                 return server;
             });
-            startingMariaDb = options.mariaDbDatabases.isEmpty() ? null : starts.submit(() -> {
+            startingMariaDb = !options.withMariaDb ? null : starts.submit(() -> {
                 info("Starting MariaDB (data in %s)", options.workDir.resolve("mariadb/data").toAbsolutePath());
                 MariaDbServer server = timed("MariaDB", () -> MariaDbServer.start(options.workDir, options.mariaDbPort, options.timeout));
                 for (String database : options.mariaDbDatabases) {
@@ -168,6 +168,11 @@ public final class Stack implements AutoCloseable {
 
     public PostgresServer postgres() {
         return postgres;
+    }
+
+    /** The MariaDB server, or null when this stack runs without one. */
+    MariaDbServer mariaDbOrNull() {
+        return mariaDb;
     }
 
     public MariaDbServer mariaDb() {
@@ -303,6 +308,7 @@ public final class Stack implements AutoCloseable {
         private int kafkaPort;
         private int connectPort;
         private boolean withConnect;
+        private boolean withMariaDb;
         private boolean dropSlotsOnClose = true;
         private Duration timeout = Duration.ofSeconds(90);
 
@@ -315,9 +321,16 @@ public final class Stack implements AutoCloseable {
             return this;
         }
 
-        /** Databases on a MariaDB server; none (the default): no MariaDB is started. */
+        /** Databases on a MariaDB server (which is then started). */
         public Options mariaDbDatabases(String... names) {
             mariaDbDatabases.addAll(List.of(names));
+            withMariaDb = true;
+            return this;
+        }
+
+        /** Whether a MariaDB server runs beside PostgreSQL (default: only when databases are asked for on it). */
+        public Options withMariaDb(boolean withMariaDb) {
+            this.withMariaDb = withMariaDb;
             return this;
         }
 

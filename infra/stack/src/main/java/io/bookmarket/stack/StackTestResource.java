@@ -6,40 +6,63 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Gives a service's {@code @QuarkusTest}s a real PostgreSQL database of their own and the real Kafka broker.
- * The stack is started once per test JVM (on first use) and stopped when the JVM exits. Init arg
- * {@code database}: the service's database name.
+ * Gives a service's {@code @QuarkusTest}s a real database of their own and the real Kafka broker. The stack is
+ * started once per test JVM (on first use) and stopped when the JVM exits. Init args: {@code database}, the
+ * service's database name; {@code engine}, {@code postgresql} (default) or {@code mariadb}.
  */
 public class StackTestResource implements QuarkusTestResourceLifecycleManager {
 
     private static Stack shared;
     private String database = "app";
+    private boolean mariaDb;
 
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
+        mariaDb = switch (initArgs.getOrDefault("engine", "postgresql")) {
+            case "postgresql" -> false;
+            case "mariadb" -> true;
+            default -> throw new IllegalArgumentException("engine is postgresql or mariadb, not " + initArgs.get("engine"));
+        };
     }
 
     @Override
     public Map<String, String> start() {
-        Stack stack = shared();
-        stack.postgres().createDatabase(database);
-        return Map.of(
-                "quarkus.datasource.jdbc.url", stack.postgres().jdbcUrl(database),
-                "quarkus.datasource.username", PostgresServer.USER,
-                "quarkus.datasource.password", "",
+        Stack stack = shared(mariaDb);
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
-                "quarkus.devservices.enabled", "false");
+                "quarkus.devservices.enabled", "false"));
+        if (mariaDb) {
+            stack.mariaDb().createDatabase(database);
+            config.put("quarkus.datasource.jdbc.url", stack.mariaDb().jdbcUrl(database));
+            config.put("quarkus.datasource.username", MariaDbServer.USER);
+            config.put("quarkus.datasource.password", MariaDbServer.PASSWORD);
+        } else {
+            stack.postgres().createDatabase(database);
+            config.put("quarkus.datasource.jdbc.url", stack.postgres().jdbcUrl(database));
+            config.put("quarkus.datasource.username", PostgresServer.USER);
+            config.put("quarkus.datasource.password", "");
+        }
+        return config;
     }
 
-    /** The stack of this test JVM, started on first call. */
-    public static synchronized Stack shared() {
+    /** The stack of this test JVM, started on first call (PostgreSQL + Kafka unless a test resource asked for MariaDB). */
+    public static Stack shared() {
+        return shared(false);
+    }
+
+    /** The stack of this test JVM, started on first call; with a MariaDB server when the first caller asks for one. */
+    static synchronized Stack shared(boolean withMariaDb) {
+        if (shared != null && withMariaDb && shared.mariaDbOrNull() == null) {
+            throw new IllegalStateException("The test stack of this JVM was started without MariaDB");
+        }
         if (shared == null) {
             // Fresh every run: tests must not see a previous run's rows or messages.
             Path workDir = Path.of(System.getProperty("bookmarket.stack.dir", "target/stack"));
             deleteRecursively(workDir);
-            shared = Stack.start(Stack.options(workDir));
-            System.out.printf("Test stack (PostgreSQL + Kafka) ready in %d ms%n",
+            Stack.Options options = Stack.options(workDir);
+            shared = Stack.start(options.withMariaDb(withMariaDb));
+            System.out.printf("Test stack (PostgreSQL%s + Kafka) ready in %d ms%n", withMariaDb ? " + MariaDB" : "",
                     shared.startupTimes().get("total").toMillis());
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "stack-shutdown"));
         }

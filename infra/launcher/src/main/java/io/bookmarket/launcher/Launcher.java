@@ -1,5 +1,6 @@
 package io.bookmarket.launcher;
 
+import io.bookmarket.stack.MariaDbServer;
 import io.bookmarket.stack.StackStartException;
 
 import java.nio.file.Path;
@@ -21,8 +22,9 @@ public final class Launcher {
         LocalSystem.Options options = new LocalSystem.Options(repoRoot, home)
                 .infraPorts(intEnv("BOOKMARKET_POSTGRES_PORT", 15432), intEnv("BOOKMARKET_KAFKA_PORT", 19092),
                         intEnv("BOOKMARKET_CONNECT_PORT", 18083))
+                .mariaDbPort(intEnv("BOOKMARKET_MARIADB_PORT", 13306))
                 .servicePorts(8085, 8086, 8087);
-        System.out.println("Book Market: starting PostgreSQL, Kafka, Kafka Connect and the three services");
+        System.out.println("Book Market: starting PostgreSQL, MariaDB, Kafka, Kafka Connect and the three services");
         System.out.println("  data and logs: " + home);
         long begin = System.nanoTime();
         LocalSystem system;
@@ -35,7 +37,7 @@ public final class Launcher {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping Book Market (services, Kafka Connect, Kafka, PostgreSQL) ...");
+            System.out.println("\nStopping Book Market (services, Kafka Connect, Kafka, MariaDB, PostgreSQL) ...");
             system.close();
             System.out.println("Stopped. Data kept in " + home);
             stopped.countDown();
@@ -48,7 +50,8 @@ public final class Launcher {
                   approval-service    %s   (the product team's review queue)
                   publisher-view      %s   (publishers see their requests' status)
                   Swagger UI          <service>/q/swagger-ui     health: <service>/q/health
-                  Kafka %s   Kafka Connect %s   PostgreSQL %s (user postgres)
+                  Kafka %s   Kafka Connect %s
+                  PostgreSQL %s (user postgres)   MariaDB %s (user %s, password %s)
                   logs                %s
 
                 Try it:
@@ -61,7 +64,8 @@ public final class Launcher {
                 """, Duration.ofNanos(System.nanoTime() - begin).toSeconds(), home,
                 system.url(LocalSystem.REGREQUEST), system.url(LocalSystem.APPROVAL), system.url(LocalSystem.PUBLISHER_VIEW),
                 system.stack().kafka().bootstrapServers(), system.stack().connect().url(),
-                "127.0.0.1:" + system.stack().postgres().port(), home.resolve("logs"));
+                "127.0.0.1:" + system.stack().postgres().port(), "127.0.0.1:" + system.stack().mariaDb().port(),
+                MariaDbServer.USER, MariaDbServer.PASSWORD, home.resolve("logs"));
         stopped.await();
     }
 

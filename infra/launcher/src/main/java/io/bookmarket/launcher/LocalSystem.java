@@ -1,6 +1,7 @@
 package io.bookmarket.launcher;
 
 import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.MariaDbServer;
 import io.bookmarket.stack.PostgresServer;
 import io.bookmarket.stack.QuarkusApp;
 import io.bookmarket.stack.Stack;
@@ -23,8 +24,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
- * The whole system on one machine: PostgreSQL (a database per service), Kafka, Kafka Connect with both outbox
- * connectors, and the three services as packaged apps. Used by the launcher and the end-to-end tests.
+ * The whole system on one machine: PostgreSQL (regrequest-service's and publisher-view's databases), MariaDB
+ * (approval-service's), Kafka, Kafka Connect with both outbox connectors, and the three services as packaged apps. Used by the launcher and the end-to-end tests.
  */
 public final class LocalSystem implements AutoCloseable {
 
@@ -33,9 +34,10 @@ public final class LocalSystem implements AutoCloseable {
     public static final String PUBLISHER_VIEW = "publisher-view";
     /** Infrastructure component names for {@link #kill} and {@link #restart}. */
     public static final String POSTGRESQL = "postgresql";
+    public static final String MARIADB = "mariadb";
     public static final String KAFKA = "kafka";
     public static final String KAFKA_CONNECT = "kafka-connect";
-    public static final List<String> COMPONENTS = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW, KAFKA_CONNECT, KAFKA, POSTGRESQL);
+    public static final List<String> COMPONENTS = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW, KAFKA_CONNECT, KAFKA, POSTGRESQL, MARIADB);
     private static final System.Logger LOG = System.getLogger(LocalSystem.class.getName());
 
     private final Options options;
@@ -50,12 +52,12 @@ public final class LocalSystem implements AutoCloseable {
 
     public static LocalSystem start(Options options) {
         Stack stack = Stack.start(Stack.options(options.dataDir)
-                .databases("regrequest", "approval", "publisherview")
-                .postgresPort(options.postgresPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
+                .databases("regrequest", "publisherview").mariaDbDatabases("approval")
+                .postgresPort(options.postgresPort).mariaDbPort(options.mariaDbPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
                 .withConnect(true).dropSlotsOnClose(options.ephemeral));
         LocalSystem system = new LocalSystem(options, stack);
         try {
-            // The services need PostgreSQL and Kafka, not each other: they start side by side.
+            // The services need their databases and Kafka, not each other: they start side by side.
             List<Future<QuarkusApp>> starts = new ArrayList<>();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (String service : List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW)) {
@@ -66,9 +68,9 @@ public final class LocalSystem implements AutoCloseable {
                 Stack.result(start);
             }
             // The connectors publish the services' outbox tables, which the services' migrations create. They are
-            // registered (creating their replication slots) before the system is announced ready: with
-            // snapshot.mode=no_data nothing committed before a slot exists would be relayed, and no service
-            // writes an event on its own. On later starts the slots exist and the connectors resume from them.
+            // registered (creating the replication slot, recording the binlog position) before the system is announced
+            // ready: with snapshot.mode=no_data nothing committed before that would be relayed, and no service writes
+            // an event on its own. On later starts the connectors resume from their stored offsets.
             stack.registerConnector(Contracts.connector("regrequest-outbox"), Map.of());
             stack.registerConnector(Contracts.connector("approval-outbox"), Map.of());
             return system;
@@ -97,7 +99,10 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
-    /** Simulates a crash of one component (a service or {@link #POSTGRESQL}, {@link #KAFKA}, {@link #KAFKA_CONNECT}): SIGKILL. */
+    /**
+     * Simulates a crash of one component (a service or {@link #POSTGRESQL}, {@link #MARIADB}, {@link #KAFKA},
+     * {@link #KAFKA_CONNECT}): SIGKILL.
+     */
     public void kill(String component) {
         switch (component) {
             case REGREQUEST, APPROVAL, PUBLISHER_VIEW -> {
@@ -125,6 +130,7 @@ public final class LocalSystem implements AutoCloseable {
     private static Stack.Component infrastructure(String component) {
         return switch (component) {
             case POSTGRESQL -> Stack.Component.POSTGRES;
+            case MARIADB -> Stack.Component.MARIADB;
             case KAFKA -> Stack.Component.KAFKA;
             case KAFKA_CONNECT -> Stack.Component.CONNECT;
             default -> throw new IllegalArgumentException("Unknown component " + component + "; one of " + COMPONENTS);
@@ -164,9 +170,15 @@ public final class LocalSystem implements AutoCloseable {
             default -> "publisherview";
         };
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("DB_URL", stack.postgres().jdbcUrl(database));
-        env.put("DB_USER", PostgresServer.USER);
-        env.put("DB_PASSWORD", "");
+        if (name.equals(APPROVAL)) {
+            env.put("DB_URL", stack.mariaDb().jdbcUrl(database));
+            env.put("DB_USER", MariaDbServer.USER);
+            env.put("DB_PASSWORD", MariaDbServer.PASSWORD);
+        } else {
+            env.put("DB_URL", stack.postgres().jdbcUrl(database));
+            env.put("DB_USER", PostgresServer.USER);
+            env.put("DB_PASSWORD", "");
+        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
         // The shutdown delay lets a load balancer stop routing to a pod; locally nothing routes, so stop at once.
         env.put("SHUTDOWN_DELAY", "0s");
@@ -181,7 +193,7 @@ public final class LocalSystem implements AutoCloseable {
         return options.dataDir.resolve("logs/" + name + ".log");
     }
 
-    /** Stops the services, then Connect, Kafka and PostgreSQL. */
+    /** Stops the services, then Connect, Kafka, MariaDB and PostgreSQL. */
     @Override
     public void close() {
         for (String name : List.of(PUBLISHER_VIEW, REGREQUEST, APPROVAL)) {
@@ -199,6 +211,7 @@ public final class LocalSystem implements AutoCloseable {
         final Path repoRoot;
         final Path dataDir;
         int postgresPort = 15432;
+        int mariaDbPort = 13306;
         int kafkaPort = 19092;
         int connectPort = 18083;
         int regRequestPort = 8085;
@@ -219,7 +232,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public static Options isolated(Path repoRoot, Path dataDir) {
             deleteRecursively(dataDir);
-            return new Options(repoRoot, dataDir).infraPorts(0, 0, 0)
+            return new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
                     .servicePorts(freePort(), freePort(), freePort()).ephemeral(true);
         }
 
@@ -248,6 +261,11 @@ public final class LocalSystem implements AutoCloseable {
             this.postgresPort = postgres;
             this.kafkaPort = kafka;
             this.connectPort = connect;
+            return this;
+        }
+
+        public Options mariaDbPort(int port) {
+            this.mariaDbPort = port;
             return this;
         }
 

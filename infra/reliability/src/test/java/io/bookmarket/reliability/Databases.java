@@ -14,10 +14,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Reads the three services' databases directly (JDBC), to compare what the services say with what they stored. */
+/**
+ * Reads the three services' databases directly (JDBC), to compare what the services say with what they stored:
+ * regrequest and publisherview on PostgreSQL, approval on MariaDB.
+ */
 final class Databases {
 
     static final List<String> NAMES = List.of("regrequest", "approval", "publisherview");
+    private static final String MARIADB = "approval";
 
     record Ticket(long id, String appYn, boolean confirmed) {
     }
@@ -46,7 +50,8 @@ final class Databases {
     /** event ids a consumer recorded as applied, for one source topic. */
     Set<String> processed(String database, String topic) {
         Set<String> ids = new HashSet<>();
-        query(database, "SELECT event_id::text FROM processed_event WHERE source_topic = '" + topic + "'", rs -> ids.add(rs.getString(1)));
+        String id = database.equals(MARIADB) ? "event_id" : "event_id::text";
+        query(database, "SELECT " + id + " FROM processed_event WHERE source_topic = '" + topic + "'", rs -> ids.add(rs.getString(1)));
         return ids;
     }
 
@@ -57,6 +62,10 @@ final class Databases {
     Map<String, String> dump() {
         Map<String, String> dump = new TreeMap<>();
         for (String db : NAMES) {
+            if (db.equals(MARIADB)) {
+                dumpMariaDb(db, dump);
+                continue;
+            }
             List<String> tables = new ArrayList<>();
             query(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
                     rs -> tables.add(rs.getString(1)));
@@ -70,6 +79,20 @@ final class Databases {
         return dump;
     }
 
+    /** MariaDB: row count and CHECKSUM TABLE per table; each table's AUTO_INCREMENT stands for its sequence. */
+    private void dumpMariaDb(String db, Map<String, String> dump) {
+        Map<String, String> nextIds = new TreeMap<>();
+        query(db, "SELECT table_name, auto_increment FROM information_schema.tables WHERE table_schema = '" + db
+                + "' AND table_type = 'BASE TABLE'", rs -> nextIds.put(rs.getString(1), String.valueOf(rs.getObject(2))));
+        for (Map.Entry<String, String> table : nextIds.entrySet()) {
+            long[] rows = new long[1];
+            query(db, "SELECT count(*) FROM `" + table.getKey() + "`", rs -> rows[0] = rs.getLong(1));
+            query(db, "CHECKSUM TABLE `" + table.getKey() + "` EXTENDED",
+                    rs -> dump.put(db + "." + table.getKey(), rows[0] + " rows, checksum " + rs.getString(2)));
+            dump.put(db + ".auto_increment " + table.getKey(), table.getValue());
+        }
+    }
+
     private Map<Long, String> longToString(String db, String sql) {
         Map<Long, String> map = new HashMap<>();
         query(db, sql, rs -> map.put(rs.getLong(1), rs.getString(2)));
@@ -81,7 +104,8 @@ final class Databases {
     }
 
     void query(String db, String sql, Row row) {
-        try (Connection c = system.stack().postgres().connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = db.equals(MARIADB) ? system.stack().mariaDb().connect(db) : system.stack().postgres().connect(db);
+                Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 row.read(rs);
             }

@@ -18,8 +18,8 @@ import java.util.OptionalDouble;
 /**
  * The benchmark: starts the whole local system as {@code infra/run.sh} does (fresh data directory, free ports,
  * replication slots dropped at the end), measures start-up, memory, POST/GET throughput and latency, event lag,
- * the breaker's fail-fast, the original's load test (overload) and the durable-commit ceiling of the PostgreSQL
- * server, prints a table and writes JSON. A program that prints figures, never a test that asserts them.
+ * the breaker's fail-fast, the original's load test (overload) and the durable-commit ceilings of the PostgreSQL
+ * and MariaDB servers, prints a table and writes JSON. A program that prints figures, never a test that asserts them.
  *
  * <p>This class runs the phases in order and collects their figures; each phase is a class of its own, the system
  * they share is {@link SystemUnderTest}.

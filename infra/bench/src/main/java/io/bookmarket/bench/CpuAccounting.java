@@ -31,7 +31,7 @@ final class CpuAccounting {
         this.postgresPort = postgresPort;
     }
 
-    /** CPU seconds used so far per component (the PostgreSQL server with all its backends, Kafka, Connect, ...). */
+    /** CPU seconds used so far per component (the PostgreSQL server with all its backends, MariaDB, Kafka, Connect, ...). */
     Map<String, Double> snapshot() {
         Map<String, Double> cpu = new LinkedHashMap<>();
         services.get().forEach((name, pid) -> cpu.put(name, seconds(pid)));
@@ -41,6 +41,8 @@ final class CpuAccounting {
                 cpu.merge("kafka", seconds(p.pid()), Double::sum);
             } else if (cmd.contains("ConnectDistributed")) {
                 cpu.merge("kafka-connect", seconds(p.pid()), Double::sum);
+            } else if (cmd.contains("/bin/mariadbd ")) {
+                cpu.merge("mariadb", seconds(p.pid()), Double::sum); // one process, a thread per connection
             }
         });
         long postmaster = -1;

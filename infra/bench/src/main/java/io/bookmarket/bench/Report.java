@@ -41,9 +41,12 @@ final class Report {
         if (r.get("rssAfterPostMb") instanceof Map<?, ?> rss) {
             out.append("RSS after the POST runs (MB): ").append(rss).append('\n');
         }
-        if (r.get("commitCeiling") instanceof Map<?, ?> c) {
-            out.append("\nDurable one-row commits (JDBC, ").append(((Map<String, Object>) c.get("serverSettings"))).append(")\n");
-            runs(out, (List<Map<String, Object>>) c.get("runs"));
+        if (r.get("commitCeiling") instanceof Map<?, ?> ceilings) {
+            for (Map.Entry<?, ?> e : ceilings.entrySet()) {
+                Map<String, Object> c = (Map<String, Object>) e.getValue();
+                out.append("\nDurable one-row commits, ").append(e.getKey()).append(" (JDBC, ").append(c.get("serverSettings")).append(")\n");
+                runs(out, (List<Map<String, Object>>) c.get("runs"));
+            }
         }
         if (r.get("post") instanceof List<?> post) {
             out.append("\nPOST /regRequests (publisher-view's backlog drained before each run)\n");

@@ -54,7 +54,7 @@ final class SystemUnderTest implements AutoCloseable {
                         + options.dataDir.toAbsolutePath().resolve("logs/" + service + ".jfr")));
             }
         }
-        progress("starting the whole system (PostgreSQL, Kafka, Kafka Connect + 2 connectors, 3 services) in %s",
+        progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, 3 services) in %s",
                 options.dataDir.toAbsolutePath());
         long begin = System.nanoTime();
         system = LocalSystem.start(systemOptions);

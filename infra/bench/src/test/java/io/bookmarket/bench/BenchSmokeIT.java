@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +33,12 @@ class BenchSmokeIT {
             assertThat(s.path("native").isMissingNode()).as(service).isFalse();
             assertThat(s.path("packaging").asText()).as(service).isEqualTo("fast-jar"); // the default build
         }
-        assertThat(r.path("commitCeiling").path("serverSettings").path("fsync").asText()).isEqualTo("on");
-        assertThat(r.path("commitCeiling").path("serverSettings").path("synchronous_commit").asText()).isEqualTo("on");
+        JsonNode pg = r.path("commitCeiling").path("postgresql");
+        assertThat(pg.path("serverSettings").path("fsync").asText()).isEqualTo("on");
+        assertThat(pg.path("serverSettings").path("synchronous_commit").asText()).isEqualTo("on");
+        JsonNode maria = r.path("commitCeiling").path("mariadb");
+        assertThat(maria.path("serverSettings").path("innodb_flush_log_at_trx_commit").asText()).isEqualTo("1");
+        assertThat(maria.path("serverSettings").path("sync_binlog").asText()).isEqualTo("1");
         for (String phase : new String[] {"post", "get"}) {
             assertThat(r.path(phase)).as(phase).hasSize(2);
             for (JsonNode run : r.path(phase)) {
@@ -51,8 +56,12 @@ class BenchSmokeIT {
             run.path("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as("POST " + run).isIn("201", "503"));
         }
         assertThat(r.path("idleCpu").path("total").asDouble()).isPositive();
-        for (JsonNode run : r.path("commitCeiling").path("runs")) {
-            assertThat(run.path("ok").asLong()).isPositive();
+        assertThat(r.path("idleCpu").has("mariadb")).as("MariaDB's CPU is counted").isTrue();
+        for (JsonNode ceiling : List.of(pg, maria)) {
+            assertThat(ceiling.path("runs")).hasSize(2);
+            for (JsonNode run : ceiling.path("runs")) {
+                assertThat(run.path("ok").asLong()).isPositive();
+            }
         }
         assertThat(r.path("eventLag")).as("one run per --lag-rate").hasSize(2);
         for (JsonNode lag : r.path("eventLag")) {

@@ -73,6 +73,20 @@ class StackFailureTest {
                 .hasMessageContaining(dir.resolve("logs/kafka.log").toAbsolutePath().toString());
     }
 
+    @Test
+    void mariaDbThatCannotUseItsDataDirectoryIsNamedWithItsLogAndEverythingElseStops() throws Exception {
+        Path dir = fresh("target/fail-mariadb");
+        // Initialised (a system schema exists) but InnoDB's files are garbage: mariadbd exits while starting.
+        Path data = dir.resolve("mariadb/data");
+        Files.createDirectories(data.resolve("mysql"));
+        Files.writeString(data.resolve("ibdata1"), "this is not an InnoDB system tablespace");
+        assertThatThrownBy(() -> Stack.start(Stack.options(dir).withMariaDb(true)))
+                .isInstanceOf(StackStartException.class)
+                .hasMessageStartingWith("MariaDB exited with code")
+                .hasMessageContaining(dir.resolve("logs/mariadb.log").toAbsolutePath().toString());
+        assertThat(Files.readString(dir.resolve("logs/mariadb.log"))).containsIgnoringCase("InnoDB");
+    }
+
     private static Path fresh(String path) {
         Path dir = Path.of(path);
         StackTest.deleteRecursively(dir);

@@ -1,5 +1,5 @@
--- One PostgreSQL server, one database per service (run once, on an empty data volume).
--- POSTGRES_USER is a superuser, so it may open the logical replication connections Debezium needs.
+-- One PostgreSQL server, one database per service on PostgreSQL (run once, on an empty data volume).
+-- approval-service is on MariaDB (../mariadb). POSTGRES_USER is a superuser, so it may open the logical
+-- replication connections Debezium needs.
 CREATE DATABASE regrequest;
-CREATE DATABASE approval;
 CREATE DATABASE publisherview;

@@ -8,24 +8,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * infra/docker-compose.yml checked without a Docker engine: it parses, every reference resolves (services, files,
- * databases, hosts and ports), and the start order lets the connectors find the outbox tables.
+ * databases, users, hosts and ports), approval-service's MariaDB keeps the binlog Debezium reads, Kafka Connect has
+ * both connector plugins, and the start order lets the connectors find the outbox tables.
  */
 class ComposeTest {
 
     private static final List<String> APPS = List.of("regrequest-service", "approval-service", "publisher-view");
     private static final Map<String, Integer> APP_PORTS = Map.of(
             "regrequest-service", 8085, "approval-service", 8086, "publisher-view", 8087);
+    /** Database engine per service: approval-service on MariaDB, the others on PostgreSQL. */
+    private static final Map<String, String> ENGINES = Map.of(
+            "regrequest-service", "postgresql", "approval-service", "mariadb", "publisher-view", "postgresql");
+    /** The Compose service and container port of each engine. */
+    private static final Map<String, String> ENGINE_SERVICES = Map.of("postgresql", "postgres", "mariadb", "mariadb");
+    private static final Map<String, Integer> ENGINE_PORTS = Map.of("postgresql", 5432, "mariadb", 3306);
+    private static final String POSTGRES_INIT = "compose/initdb/postgres";
+    private static final String MARIADB_INIT = "compose/initdb/mariadb";
+    private static final String CONNECT_DOCKERFILE = "compose/connect/Dockerfile";
 
     private final Path root = Repo.root();
     private final Path composeDir = root.resolve("infra");
@@ -41,14 +58,18 @@ class ComposeTest {
     void hasTheWholeSystem() {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrder("postgres", "kafka", "connect", "register-connectors",
+        assertThat(names).containsExactlyInAnyOrder("postgres", "mariadb", "kafka", "connect", "register-connectors",
                 "regrequest-service", "approval-service", "publisher-view");
         assertThat(services.at("/postgres/image").asText()).startsWith("postgres:17");
         assertThat(services.at("/postgres/command").toString()).contains("wal_level=logical", "max_replication_slots",
                 "max_wal_senders");
         assertThat(services.at("/kafka/image").asText()).startsWith("apache/kafka:4.1");
         assertThat(services.at("/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
-        assertThat(services.at("/connect/image").asText()).startsWith("quay.io/debezium/connect:3.");
+        MariaDbChecks.checkImage(services.at("/mariadb/image").asText(), "compose mariadb");
+        // Connect is Debezium's image plus the MariaDB plugin (compose/connect/Dockerfile), pinned like the others.
+        assertThat(services.at("/connect/build/context").asText()).isEqualTo("./compose/connect");
+        assertThat(baseImage(Repo.read(composeDir.resolve(CONNECT_DOCKERFILE))))
+                .matches("quay\\.io/debezium/connect:3\\.\\d+\\.\\d+\\.Final");
         // Images are pinned to a version, never a moving "latest".
         services.forEach(s -> {
             if (s.has("image")) {
@@ -122,28 +143,216 @@ class ComposeTest {
 
     @Test
     void servicesGetTheirDatabaseKafkaAndApprovalCoordinates() {
-        String initSql = Repo.read(composeDir.resolve("compose/initdb/01-databases.sql"));
+        String postgresInit = sqlFiles(POSTGRES_INIT);
+        String mariadbInit = sqlFiles(MARIADB_INIT);
         JsonNode kafkaEnv = services.at("/kafka/environment");
+        Set<String> postgresDatabases = new TreeSet<>();
         for (String app : APPS) {
             JsonNode env = services.path(app).path("environment");
             assertThat(env.has("DB_URL") && env.has("DB_USER") && env.has("DB_PASSWORD")
                     && env.has("KAFKA_BOOTSTRAP_SERVERS")).as(app + " environment " + env).isTrue();
-            URI db = URI.create(env.path("DB_URL").asText().substring("jdbc:".length()));
-            assertThat(db.getHost()).isEqualTo("postgres");
+            String engine = ENGINES.get(app);
+            String url = env.path("DB_URL").asText();
+            assertThat(url).as(app + " DB_URL").startsWith("jdbc:" + engine + "://");
+            URI db = URI.create(url.substring("jdbc:".length()));
+            String dbService = ENGINE_SERVICES.get(engine);
+            assertThat(db.getHost()).as(app + " database host").isEqualTo(dbService);
+            assertThat(db.getPort()).as(app + " database port").isIn(-1, ENGINE_PORTS.get(engine));
             String database = db.getPath().substring(1);
-            assertThat(initSql).as("database %s is created", database).contains("CREATE DATABASE " + database + ";");
-            assertThat(env.path("DB_USER").asText()).isEqualTo(services.at("/postgres/environment/POSTGRES_USER").asText());
-            assertThat(env.path("DB_PASSWORD").asText()).isEqualTo(services.at("/postgres/environment/POSTGRES_PASSWORD").asText());
+            String user = env.path("DB_USER").asText();
+            String password = env.path("DB_PASSWORD").asText();
+            if (engine.equals("postgresql")) {
+                postgresDatabases.add(database);
+                assertThat(MariaDbChecks.createdDatabases(postgresInit)).as("database %s is created", database).contains(database);
+                assertThat(user).isEqualTo(services.at("/postgres/environment/POSTGRES_USER").asText());
+                assertThat(password).isEqualTo(services.at("/postgres/environment/POSTGRES_PASSWORD").asText());
+            } else {
+                checkMariaDbServiceUser(mariadbInit, database, user, password, app);
+            }
             assertThat(kafkaEnv.path("KAFKA_ADVERTISED_LISTENERS").asText())
                     .as("%s's bootstrap server is advertised by kafka", app)
                     .contains("//" + env.path("KAFKA_BOOTSTRAP_SERVERS").asText());
-            assertThat(services.at("/" + app + "/depends_on").has("postgres")).isTrue();
+            assertThat(services.at("/" + app + "/depends_on/" + dbService + "/condition").asText())
+                    .as("%s waits for a healthy %s", app, dbService).isEqualTo("service_healthy");
             assertThat(services.at("/" + app + "/depends_on").has("kafka")).isTrue();
         }
+        // No leftover database nobody uses (approval moved to MariaDB).
+        assertThat(MariaDbChecks.createdDatabases(postgresInit)).as("databases created in PostgreSQL")
+                .isEqualTo(postgresDatabases);
         URI approval = URI.create(services.at("/regrequest-service/environment/APPROVAL_URL").asText());
         assertThat(approval.getHost()).isEqualTo("approval-service");
         assertThat(approval.getPort()).isEqualTo(APP_PORTS.get("approval-service"));
         assertThat(services.at("/regrequest-service/depends_on").has("approval-service")).isTrue();
+    }
+
+    /** The init SQL creates the database, and the user with this password and every right on it. */
+    static void checkMariaDbServiceUser(String initSql, String database, String user, String password, String what) {
+        assertThat(MariaDbChecks.createdDatabases(initSql)).as("%s: database %s is created", what, database).contains(database);
+        assertThat(initSql).as("%s: user %s is created with its password", what, user)
+                .containsPattern("(?i)CREATE USER (IF NOT EXISTS )?'" + Pattern.quote(user) + "'@'%'\\s+IDENTIFIED BY '"
+                        + Pattern.quote(password) + "'");
+        assertThat(initSql).as("%s: %s has every right on %s", what, user, database)
+                .containsPattern("(?i)GRANT ALL( PRIVILEGES)? ON `?" + Pattern.quote(database) + "`?\\.\\* TO '"
+                        + Pattern.quote(user) + "'@'%'");
+    }
+
+    @Test
+    void mariadbKeepsTheBinlogDebeziumReadsAndCommitsDurably() {
+        checkMariaDb(services.path("mariadb"));
+        String init = sqlFiles(MARIADB_INIT);
+        JsonNode register = services.at("/register-connectors/environment");
+        String debezium = register.path("MARIADB_USER").asText();
+        assertThat(debezium).isNotBlank().isNotEqualTo("root");
+        assertThat(init).as("Debezium's user is created with the password register-connectors gives it")
+                .containsPattern("(?i)CREATE USER (IF NOT EXISTS )?'" + Pattern.quote(debezium) + "'@'%'\\s+IDENTIFIED BY '"
+                        + Pattern.quote(register.path("MARIADB_PASSWORD").asText()) + "'");
+        MariaDbChecks.checkDebeziumGrant(init, "'" + debezium + "'", MARIADB_INIT);
+
+        // The connector is a replication client with its own server id, never the server's.
+        int serverId = MariaDbChecks.serverId(MariaDbChecks.strings(services.at("/mariadb/command")));
+        for (Path file : ConnectorManifests.connectorFiles(root)) {
+            JsonNode config = Repo.json(file).path("config");
+            if (ConnectorManifests.MARIADB_CONNECTOR.equals(config.path("connector.class").asText())) {
+                assertThat(config.path("database.server.id").asText()).as(file.getFileName() + " database.server.id")
+                        .matches("\\d+").isNotEqualTo(Integer.toString(serverId));
+            }
+        }
+    }
+
+    /** The checks on the mariadb service must be able to fail: each broken copy is refused. */
+    @Test
+    void brokenMariaDbServicesAreRefused() {
+        Map<String, Consumer<ObjectNode>> breakers = new LinkedHashMap<>();
+        breakers.put("no binlog", m -> removeArg(m, "--log-bin"));
+        breakers.put("statement binlog", m -> replaceArg(m, "--binlog_format=", "--binlog_format=STATEMENT"));
+        breakers.put("minimal row image", m -> replaceArg(m, "--binlog_row_image=", "--binlog-row-image=MINIMAL"));
+        breakers.put("no server id", m -> removeArg(m, "--server_id="));
+        breakers.put("no strict GTIDs", m -> replaceArg(m, "--gtid_strict_mode=", "--gtid_strict_mode=OFF"));
+        breakers.put("binlog not synced", m -> replaceArg(m, "--sync_binlog=", "--sync_binlog=0"));
+        breakers.put("redo log not flushed", m -> replaceArg(m, "--innodb_flush_log_at_trx_commit=",
+                "--innodb-flush-log-at-trx-commit=2"));
+        breakers.put("binlog switched off", m -> ((ArrayNode) m.path("command")).add("--skip-log-bin"));
+        breakers.put("binlogs kept forever", m -> removeArg(m, "--binlog_expire_logs_seconds="));
+        breakers.put("latin1", m -> replaceArg(m, "--character-set-server=", "--character-set-server=latin1"));
+        breakers.put("no healthcheck", m -> m.remove("healthcheck"));
+        breakers.put("healthcheck without InnoDB", m -> ((ObjectNode) m.path("healthcheck"))
+                .set("test", new ObjectMapper().createArrayNode().add("CMD").add("healthcheck.sh").add("--connect")));
+        breakers.put("no data volume", m -> ((ArrayNode) m.path("volumes")).remove(1));
+        breakers.put("no init SQL", m -> ((ArrayNode) m.path("volumes")).remove(0));
+        breakers.put("moving image tag", m -> m.put("image", "mariadb:11.4"));
+        breakers.put("other major version", m -> m.put("image", "mariadb:11.8.3"));
+        breakers.forEach((what, breaker) -> {
+            ObjectNode broken = services.path("mariadb").deepCopy();
+            breaker.accept(broken);
+            assertThatThrownBy(() -> checkMariaDb(broken)).as(what).isInstanceOf(AssertionError.class);
+        });
+
+        String init = sqlFiles(MARIADB_INIT);
+        String noBinlogMonitor = init.replace("BINLOG MONITOR", "PROCESS");
+        assertThatThrownBy(() -> MariaDbChecks.checkDebeziumGrant(noBinlogMonitor, "'debezium'", "broken init"))
+                .isInstanceOf(AssertionError.class);
+        String onlyOnApproval = init.replace("ON *.* TO 'debezium'", "ON approval.* TO 'debezium'");
+        assertThatThrownBy(() -> MariaDbChecks.checkDebeziumGrant(onlyOnApproval, "'debezium'", "broken init"))
+                .isInstanceOf(AssertionError.class);
+        String noServiceGrant = init.replace("GRANT ALL PRIVILEGES ON approval.*", "GRANT SELECT ON approval.*");
+        assertThatThrownBy(() -> checkMariaDbServiceUser(noServiceGrant, "approval", "bookmarket", "bookmarket", "broken"))
+                .isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> checkMariaDbServiceUser(init, "approval", "bookmarket", "other", "broken"))
+                .isInstanceOf(AssertionError.class);
+    }
+
+    /** The mariadb service: pinned 11.4 image, binlog and durability flags, init SQL, data volume, healthcheck. */
+    static void checkMariaDb(JsonNode mariadb) {
+        MariaDbChecks.checkImage(mariadb.path("image").asText(), "compose mariadb");
+        MariaDbChecks.checkServerOptions(MariaDbChecks.strings(mariadb.path("command")), "compose mariadb");
+        List<String> volumes = MariaDbChecks.strings(mariadb.path("volumes"));
+        assertThat(volumes).as("mariadb init SQL").contains("./" + MARIADB_INIT + ":/docker-entrypoint-initdb.d:ro");
+        assertThat(volumes).as("mariadb data in a named volume")
+                .anyMatch(v -> v.matches("[a-z][a-z0-9_-]*:/var/lib/mysql(:rw)?"));
+        assertThat(mariadb.at("/environment/MARIADB_ROOT_PASSWORD").asText()).as("root password").isNotBlank();
+        assertThat(MariaDbChecks.strings(mariadb.at("/healthcheck/test"))).as("mariadb healthcheck")
+                .containsSubsequence("healthcheck.sh", "--connect").contains("--innodb_initialized");
+    }
+
+    @Test
+    void connectHasBothConnectorPluginsInTheirOwnDirectories() {
+        checkConnectImage(Repo.read(composeDir.resolve(CONNECT_DOCKERFILE)));
+        assertThat(services.at("/connect/healthcheck/test/1").asText()).as("connect is healthy once both plugins load")
+                .contains("PostgresConnector", "MariaDbConnector");
+        // The version the local stack runs (its plugin module), and the one Kubernetes builds.
+        assertThat(dockerfileEnv(Repo.read(composeDir.resolve(CONNECT_DOCKERFILE)), "MARIADB_CONNECTOR_VERSION"))
+                .isEqualTo(MariaDbChecks.pluginVersion(root.resolve("infra/debezium-plugin-mariadb/pom.xml")));
+        assertThat(baseImage(Repo.read(composeDir.resolve(CONNECT_DOCKERFILE))))
+                .as("the image's own Postgres connector is the stack's version")
+                .endsWith(":" + MariaDbChecks.pluginVersion(root.resolve("infra/debezium-plugin/pom.xml")));
+    }
+
+    @Test
+    void brokenConnectImagesAreRefused() {
+        String dockerfile = Repo.read(composeDir.resolve(CONNECT_DOCKERFILE));
+        Map<String, String> broken = Map.of(
+                "other MariaDB connector", dockerfile.replace("MARIADB_CONNECTOR_VERSION=3.5.0.Final", "MARIADB_CONNECTOR_VERSION=3.7.0.Final"),
+                "bundled MariaDB connector kept", dockerfile.replace("rm -rf \"$KAFKA_CONNECT_PLUGINS_DIR/debezium-connector-mariadb\"", "true"),
+                "no download", dockerfile.replace("docker-maven-download debezium mariadb", "echo debezium mariadb"),
+                "no checksum", dockerfile.replaceAll("MARIADB_CONNECTOR_MD5=[0-9a-f]+", "MARIADB_CONNECTOR_MD5="),
+                "latest base image", dockerfile.replace("FROM quay.io/debezium/connect:3.7.0.Final", "FROM quay.io/debezium/connect:latest"));
+        broken.forEach((what, text) -> {
+            assertThat(text).as(what + " changes the Dockerfile").isNotEqualTo(dockerfile);
+            assertThatThrownBy(() -> checkConnectImage(text)).as(what).isInstanceOf(AssertionError.class);
+        });
+    }
+
+    /**
+     * compose/connect/Dockerfile: Debezium's pinned connect image, whose bundled MariaDB connector is replaced by
+     * debezium-connector-mariadb 3.5.0.Final (checksum-verified) in its own plugin directory.
+     */
+    static void checkConnectImage(String dockerfile) {
+        assertThat(baseImage(dockerfile)).matches("quay\\.io/debezium/connect:3\\.\\d+\\.\\d+\\.Final");
+        assertThat(dockerfileEnv(dockerfile, "MARIADB_CONNECTOR_VERSION")).isEqualTo("3.5.0.Final");
+        assertThat(dockerfileEnv(dockerfile, "MARIADB_CONNECTOR_MD5")).as("MD5 of the plugin archive").matches("[0-9a-f]{32}");
+        String run = dockerfile.substring(dockerfile.indexOf("\nRUN "));
+        assertThat(run).as("only one MariaDbConnector on the plugin path: the bundled one goes")
+                .contains("rm -rf \"$KAFKA_CONNECT_PLUGINS_DIR/debezium-connector-mariadb\"");
+        assertThat(run).contains("docker-maven-download debezium mariadb \"$MARIADB_CONNECTOR_VERSION\" \"$MARIADB_CONNECTOR_MD5\"");
+        assertThat(run.indexOf("rm -rf")).as("removed before the download").isLessThan(run.indexOf("docker-maven-download"));
+    }
+
+    static String baseImage(String dockerfile) {
+        return dockerfile.lines().filter(l -> l.startsWith("FROM ")).findFirst().orElseThrow().substring(5).trim();
+    }
+
+    static String dockerfileEnv(String dockerfile, String name) {
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(name) + "=(\\S*)").matcher(dockerfile);
+        assertThat(m.find()).as("Dockerfile sets %s", name).isTrue();
+        return m.group(1);
+    }
+
+    private String sqlFiles(String dir) {
+        StringBuilder sql = new StringBuilder();
+        try (var files = Files.list(composeDir.resolve(dir))) {
+            List<Path> list = files.filter(f -> f.toString().endsWith(".sql")).sorted().toList();
+            assertThat(list).as("init SQL in %s", dir).isNotEmpty();
+            list.forEach(f -> sql.append(Repo.read(f)).append('\n'));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return sql.toString();
+    }
+
+    private static void removeArg(ObjectNode service, String prefix) {
+        ArrayNode args = (ArrayNode) service.path("command");
+        int before = args.size();
+        for (int i = args.size() - 1; i >= 0; i--) {
+            if (args.get(i).asText().startsWith(prefix)) {
+                args.remove(i);
+            }
+        }
+        assertThat(args.size()).as("removed " + prefix).isLessThan(before);
+    }
+
+    private static void replaceArg(ObjectNode service, String prefix, String replacement) {
+        removeArg(service, prefix);
+        ((ArrayNode) service.path("command")).add(replacement);
     }
 
     @Test
@@ -154,28 +363,52 @@ class ComposeTest {
         register.path("volumes").forEach(v -> mounts.add(v.asText()));
         assertThat(mounts).contains("./contracts/connectors:/connectors:ro");
         assertThat(register.path("entrypoint").toString()).contains("/register-connectors.sh");
+        JsonNode env = register.path("environment");
+        String script = Repo.read(composeDir.resolve("compose/register-connectors.sh"));
 
         JsonNode dependsOn = register.path("depends_on");
         assertThat(dependsOn.at("/connect/condition").asText()).isEqualTo("service_healthy");
         for (Path file : ConnectorManifests.connectorFiles(root)) {
+            JsonNode config = Repo.json(file).path("config");
+            String connectorClass = config.path("connector.class").asText();
+            String engine = switch (connectorClass) {
+                case ConnectorManifests.POSTGRES_CONNECTOR -> "postgresql";
+                case ConnectorManifests.MARIADB_CONNECTOR -> "mariadb";
+                default -> throw new AssertionError(file.getFileName() + ": no Compose database for " + connectorClass);
+            };
+            // The script picks this class's coordinates (POSTGRES_* or MARIADB_*), which point at the database service.
+            String prefix = engine.equals("postgresql") ? "POSTGRES" : "MARIADB";
+            assertThat(script).as("the script handles %s", connectorClass).contains(connectorClass + ")");
+            assertThat(env.path(prefix + "_HOST").asText()).isEqualTo(ENGINE_SERVICES.get(engine));
+            assertThat(env.path(prefix + "_PORT").asText()).isEqualTo(ENGINE_PORTS.get(engine).toString());
+
             // Each connector reads the outbox of the service owning its database: that service must be healthy
             // (migrated) first, or the filtered publication finds no table.
-            String database = Repo.json(file).at("/config/database.dbname").asText();
+            String database = engine.equals("postgresql") ? config.path("database.dbname").asText()
+                    : config.path("database.include.list").asText();
+            assertThat(database).as(file.getFileName() + " database").matches("[a-z][a-z0-9_]*");
             String owner = APPS.stream().filter(app -> services.at("/" + app + "/environment/DB_URL").asText()
-                    .endsWith("/" + database)).findFirst().orElseThrow(() -> new AssertionError("no service uses " + database));
+                    .matches("jdbc:" + engine + "://" + ENGINE_SERVICES.get(engine) + "(:\\d+)?/" + database))
+                    .findFirst().orElseThrow(() -> new AssertionError("no service uses " + engine + " database " + database));
             assertThat(dependsOn.at("/" + owner + "/condition").asText()).as(file.getFileName().toString())
                     .isEqualTo("service_healthy");
+
+            // Every key Kubernetes replaces for this class is replaced for Compose too, by a sed expression per key:
+            // s|\"<key>\": *\"[^\"]*\"|...| (quotes escaped inside the shell string).
+            for (String key : ConnectorManifests.coordinates(connectorClass).keySet()) {
+                assertThat(config.has(key)).as("%s has %s", file.getFileName(), key).isTrue();
+                assertThat(script).as("the script replaces %s", key).contains("\"s|\\\"" + key + "\\\": *\\\"[^\\\"]*\\\"|");
+            }
         }
 
-        String script = Repo.read(composeDir.resolve("compose/register-connectors.sh"));
-        for (String key : ConnectorManifests.COORDINATES.keySet()) {
-            // A sed expression per key: s|\"<key>\": *\"[^\"]*\"|...| (quotes escaped inside the shell string).
-            assertThat(script).as("the script replaces %s", key).contains("\"s|\\\"" + key + "\\\": *\\\"[^\\\"]*\\\"|");
-        }
-        JsonNode env = register.path("environment");
         assertThat(env.path("CONNECT_URL").asText()).isEqualTo("http://connect:8083");
-        assertThat(env.path("DB_HOST").asText()).isEqualTo("postgres");
-        for (String variable : List.of("CONNECT_URL", "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD")) {
+        assertThat(env.path("POSTGRES_USER").asText()).isEqualTo(services.at("/postgres/environment/POSTGRES_USER").asText());
+        assertThat(env.path("POSTGRES_PASSWORD").asText()).isEqualTo(services.at("/postgres/environment/POSTGRES_PASSWORD").asText());
+        assertThat(services.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText())
+                .as("the schema history's bootstrap server is advertised by kafka")
+                .contains("//" + env.path("KAFKA_BOOTSTRAP_SERVERS").asText());
+        for (String variable : List.of("CONNECT_URL", "KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_HOST", "POSTGRES_PORT",
+                "POSTGRES_USER", "POSTGRES_PASSWORD", "MARIADB_HOST", "MARIADB_PORT", "MARIADB_USER", "MARIADB_PASSWORD")) {
             assertThat(env.has(variable)).as(variable).isTrue();
             assertThat(script).contains("${" + variable);
         }
@@ -193,8 +426,13 @@ class ComposeTest {
             JsonNode build = s.getValue().path("build");
             if (!build.isMissingNode()) {
                 Path context = composeDir.resolve(build.path("context").asText()).normalize();
-                assertThat(context.resolve("pom.xml")).as(s.getKey() + " build context is a Maven module").exists();
-                assertThat(build.path("dockerfile").asText()).isEqualTo("src/main/docker/Dockerfile.jvm");
+                if (APPS.contains(s.getKey())) {
+                    assertThat(context.resolve("pom.xml")).as(s.getKey() + " build context is a Maven module").exists();
+                    assertThat(build.path("dockerfile").asText()).isEqualTo("src/main/docker/Dockerfile.jvm");
+                } else {
+                    assertThat(context.resolve(build.path("dockerfile").asText("Dockerfile")))
+                            .as(s.getKey() + " Dockerfile").isRegularFile();
+                }
             }
         });
         assertThat(Files.isExecutable(composeDir.resolve("compose/register-connectors.sh"))).isTrue();

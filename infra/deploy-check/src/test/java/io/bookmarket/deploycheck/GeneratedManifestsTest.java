@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The services' Quarkus-generated manifests ({@code <service>/target/kubernetes/kubernetes.yml}, written by
  * {@code package}; this module builds after the services in the reactor) agree with infra/k8s and with the
- * services' configuration: probes, Secret and ConfigMap references, HPA, Ingress, resources, rolling update,
- * image, graceful shutdown. Whichever flavour was built last is checked (JVM, or native with its smaller sizing).
+ * services' configuration: database (PostgreSQL, or approval-service's MariaDB) and its Secret, probes, ConfigMap
+ * references, HPA, Ingress, resources, rolling update, image, graceful shutdown. Whichever flavour was built last is checked (JVM, or native with its smaller sizing).
  */
 class GeneratedManifestsTest {
 
@@ -54,34 +54,79 @@ class GeneratedManifestsTest {
         return found.get(0);
     }
 
-    /** What the infrastructure manifests define, so a renamed cluster, secret or database fails here. */
-    record Infra(String secret, String namespace, String postgresService, String kafkaBootstrap, Set<String> databases) {
+    /** Database engine per service: approval-service on MariaDB (25-mariadb.yaml), the others on PostgreSQL. */
+    static final Map<String, String> ENGINES = Map.of(
+            "regrequest-service", "postgresql", "approval-service", "mariadb", "publisher-view", "postgresql");
+
+    /**
+     * A database server of infra/k8s as the services see it: JDBC URL prefix ({@code jdbc:<engine>://<service
+     * host>:<port>/}), the Secret and keys of the services' user, the databases it creates.
+     */
+    record DatabaseServer(String urlPrefix, String secret, String userKey, String passwordKey, Set<String> databases) {
+    }
+
+    /** What the infrastructure manifests define, so a renamed cluster, service, secret or database fails here. */
+    record Infra(String namespace, String kafkaBootstrap, Map<String, DatabaseServer> servers) {
 
         static Infra read(Path root) {
+            String ns = ConnectorManifests.NAMESPACE;
             JsonNode cluster = K8sManifestsTest.single(root, "20-postgres.yaml", "Cluster");
-            Set<String> databases = new TreeSet<>();
-            databases.add(cluster.at("/spec/bootstrap/initdb/database").asText());
+            Set<String> pgDatabases = new TreeSet<>();
+            pgDatabases.add(cluster.at("/spec/bootstrap/initdb/database").asText());
             K8sManifestsTest.documents(root, "20-postgres.yaml").stream()
                     .filter(d -> "Database".equals(d.path("kind").asText()))
-                    .forEach(d -> databases.add(d.at("/spec/name").asText()));
+                    .forEach(d -> pgDatabases.add(d.at("/spec/name").asText()));
+            DatabaseServer postgres = new DatabaseServer(
+                    "jdbc:postgresql://" + cluster.at("/metadata/name").asText() + "-rw." + ns + ".svc:5432/",
+                    cluster.at("/spec/bootstrap/initdb/secret/name").asText(), "username", "password", pgDatabases);
+
+            // MariaDB: the Service, and the Secret keys the StatefulSet creates the service's user from.
+            List<JsonNode> mariadbDocs = K8sManifestsTest.documents(root, K8sManifestsTest.MARIADB_FILE);
+            JsonNode service = K8sManifestsTest.one(mariadbDocs, "Service");
+            JsonNode container = K8sManifestsTest.one(mariadbDocs, "StatefulSet").at("/spec/template/spec/containers/0");
+            JsonNode user = secretRef(container, "APPROVAL_DB_USER");
+            JsonNode password = secretRef(container, "APPROVAL_DB_PASSWORD");
+            assertThat(user.path("name").asText()).isEqualTo(password.path("name").asText());
+            DatabaseServer mariadb = new DatabaseServer(
+                    "jdbc:mariadb://" + service.at("/metadata/name").asText() + "." + service.at("/metadata/namespace").asText()
+                            + ".svc:" + service.at("/spec/ports/0/port").asText() + "/",
+                    user.path("name").asText(), user.path("key").asText(), password.path("key").asText(),
+                    K8sManifestsTest.initDatabases(mariadbDocs));
+
             JsonNode kafka = K8sManifestsTest.single(root, "30-kafka.yaml", "Kafka");
-            String ns = ConnectorManifests.NAMESPACE;
-            return new Infra(cluster.at("/spec/bootstrap/initdb/secret/name").asText(), ns,
-                    cluster.at("/metadata/name").asText() + "-rw." + ns + ".svc:5432",
-                    kafka.at("/metadata/name").asText() + "-kafka-bootstrap." + ns + ".svc:9092", databases);
+            return new Infra(ns, kafka.at("/metadata/name").asText() + "-kafka-bootstrap." + ns + ".svc:9092",
+                    Map.of("postgresql", postgres, "mariadb", mariadb));
+        }
+
+        DatabaseServer server(String service) {
+            return servers.get(ENGINES.get(service));
+        }
+
+        private static JsonNode secretRef(JsonNode container, String env) {
+            for (JsonNode e : container.path("env")) {
+                if (env.equals(e.path("name").asText())) {
+                    return e.at("/valueFrom/secretKeyRef");
+                }
+            }
+            throw new AssertionError("25-mariadb.yaml sets no " + env);
         }
     }
 
     @Test
     void infraDefinesWhatTheServicesReference() {
         Infra infra = Infra.read(root);
-        assertThat(infra.secret()).isEqualTo("bookmarket-db");
-        assertThat(infra.databases()).containsAll(DATABASES.values());
-        List<String> secrets = K8sManifestsTest.documents(root, "10-secrets.example.yaml").stream()
-                .filter(d -> infra.secret().equals(d.at("/metadata/name").asText()))
-                .map(d -> d.at("/stringData").toString()).toList();
-        assertThat(secrets).as("the example Secret has the keys the services read").singleElement()
-                .satisfies(s -> assertThat(s).contains("\"username\"", "\"password\""));
+        assertThat(infra.servers().get("postgresql").secret()).isEqualTo("bookmarket-db");
+        assertThat(infra.servers().get("mariadb").secret()).isEqualTo("bookmarket-mariadb");
+        assertThat(infra.servers().get("mariadb").urlPrefix()).isEqualTo("jdbc:mariadb://bookmarket-mariadb.bookmarket.svc:3306/");
+        DATABASES.forEach((service, database) ->
+                assertThat(infra.server(service).databases()).as("%s's database", service).contains(database));
+        for (DatabaseServer server : infra.servers().values()) {
+            List<String> secrets = K8sManifestsTest.documents(root, "10-secrets.example.yaml").stream()
+                    .filter(d -> server.secret().equals(d.at("/metadata/name").asText()))
+                    .map(d -> d.at("/stringData").toString()).toList();
+            assertThat(secrets).as("the example Secret %s has the keys the services read", server.secret()).singleElement()
+                    .satisfies(s -> assertThat(s).contains("\"" + server.userKey() + "\"", "\"" + server.passwordKey() + "\""));
+        }
     }
 
     @Test
@@ -123,6 +168,7 @@ class GeneratedManifestsTest {
         String regProps = Repo.read(root.resolve("regrequest-service/src/main/resources/application.properties"));
         List<JsonNode> reg = manifest(root, "regrequest-service");
         List<JsonNode> approval = manifest(root, "approval-service");
+        String approvalProps = Repo.read(root.resolve("approval-service/src/main/resources/application.properties"));
         Map<String, Consumer<JsonNode>> serviceBreakers = Map.ofEntries(
                 Map.entry("maxUnavailable 1", d -> strategy(d).put("maxUnavailable", "1")),
                 Map.entry("no surge", d -> strategy(d).put("maxSurge", "0")),
@@ -142,6 +188,28 @@ class GeneratedManifestsTest {
             assertThatThrownBy(() -> checkService(broken, "regrequest-service", infra, regProps)).as(what)
                     .isInstanceOf(AssertionError.class);
         });
+        // approval-service is on MariaDB: PostgreSQL coordinates or credentials, another host or key are refused.
+        Map<String, Consumer<JsonNode>> approvalBreakers = Map.ofEntries(
+                Map.entry("approval on PostgreSQL", d -> env(d, "DB_URL").put("value",
+                        "jdbc:postgresql://bookmarket-pg-rw.bookmarket.svc:5432/approval")),
+                Map.entry("MariaDB outside the cluster", d -> env(d, "DB_URL").put("value", "jdbc:mariadb://mariadb:3306/approval")),
+                Map.entry("other MariaDB database", d -> env(d, "DB_URL").put("value",
+                        "jdbc:mariadb://bookmarket-mariadb.bookmarket.svc:3306/regrequest")),
+                Map.entry("PostgreSQL credentials", d -> ((ObjectNode) env(d, "DB_USER").at("/valueFrom/secretKeyRef"))
+                        .put("name", "bookmarket-db")),
+                Map.entry("Debezium's password", d -> ((ObjectNode) env(d, "DB_PASSWORD").at("/valueFrom/secretKeyRef"))
+                        .put("key", "debezium-password")),
+                Map.entry("root password", d -> ((ObjectNode) env(d, "DB_PASSWORD").at("/valueFrom/secretKeyRef"))
+                        .put("key", "root-password")));
+        approvalBreakers.forEach((what, breaker) -> {
+            List<JsonNode> broken = copy(approval);
+            breaker.accept(one(broken, "Deployment", "approval-service"));
+            assertThatThrownBy(() -> checkService(broken, "approval-service", infra, approvalProps)).as(what)
+                    .isInstanceOf(AssertionError.class);
+        });
+        // ... and the real one passes.
+        checkService(approval, "approval-service", infra, approvalProps);
+
         List<JsonNode> noConfigMapRef = copy(reg);
         env(one(noConfigMapRef, "Deployment", "regrequest-service"), "APPROVAL_URL").remove("valueFrom");
         assertThatThrownBy(() -> checkApprovalUrl(noConfigMapRef, approval, regProps)).isInstanceOf(AssertionError.class);
@@ -228,15 +296,18 @@ class GeneratedManifestsTest {
         assertThat(pod.path("terminationGracePeriodSeconds").asLong()).as(service + " terminationGracePeriodSeconds")
                 .isGreaterThanOrEqualTo(delay.plus(timeout).toSeconds());
 
-        // Database and Kafka from infra/k8s; credentials only by Secret reference; every variable is one the service reads.
+        // Database (its engine's server: PostgreSQL or approval-service's MariaDB) and Kafka from infra/k8s; credentials
+        // only by reference to that server's Secret, with the keys its user was created from; every variable is one
+        // the service reads.
+        DatabaseServer db = infra.server(service);
         assertThat(env(deployment, "DB_URL").path("value").asText()).as(service + " DB_URL")
-                .isEqualTo("jdbc:postgresql://" + infra.postgresService() + "/" + DATABASES.get(service));
-        assertThat(infra.databases()).contains(DATABASES.get(service));
+                .isEqualTo(db.urlPrefix() + DATABASES.get(service));
+        assertThat(db.databases()).as(service + " database exists").contains(DATABASES.get(service));
         assertThat(env(deployment, "KAFKA_BOOTSTRAP_SERVERS").path("value").asText()).isEqualTo(infra.kafkaBootstrap());
-        Map.of("DB_USER", "username", "DB_PASSWORD", "password").forEach((name, key) -> {
+        Map.of("DB_USER", db.userKey(), "DB_PASSWORD", db.passwordKey()).forEach((name, key) -> {
             JsonNode e = env(deployment, name);
             assertThat(e.has("value")).as(service + " " + name + " inline").isFalse();
-            assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(service + " " + name).isEqualTo(infra.secret());
+            assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(service + " " + name).isEqualTo(db.secret());
             assertThat(e.at("/valueFrom/secretKeyRef/key").asText()).as(service + " " + name).isEqualTo(key);
         });
         for (JsonNode e : c.path("env")) {

@@ -1,21 +1,33 @@
 package io.bookmarket.deploycheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** infra/k8s: every manifest parses, names agree across files, and the README's apply order lists every file. */
+/**
+ * infra/k8s: every manifest parses, names agree across files, PostgreSQL and approval-service's MariaDB have what
+ * Debezium and the services need, and the README's apply order lists every file.
+ */
 class K8sManifestsTest {
 
     private final Path root = Repo.root();
@@ -86,7 +98,7 @@ class K8sManifestsTest {
     }
 
     @Test
-    void postgresHasLogicalDecodingAndEveryServiceDatabase() {
+    void postgresHasLogicalDecodingAndTheDatabasesOfTheServicesOnPostgres() {
         JsonNode cluster = single(root, "20-postgres.yaml", "Cluster");
         JsonNode parameters = cluster.at("/spec/postgresql/parameters");
         assertThat(parameters.path("wal_level").asText()).isEqualTo("logical");
@@ -101,15 +113,253 @@ class K8sManifestsTest {
                     assertThat(d.at("/spec/cluster/name").asText()).isEqualTo(cluster.at("/metadata/name").asText());
                     databases.add(d.at("/spec/name").asText());
                 });
-        assertThat(databases).containsExactly("approval", "publisherview", "regrequest");
+        // approval-service is on MariaDB (25-mariadb.yaml): no approval database here any more.
+        assertThat(databases).containsExactly("publisherview", "regrequest");
 
-        // Every connector reads a database that exists, as a role with REPLICATION.
+        // Every Postgres connector reads a database that exists, as a role with REPLICATION.
         for (Path file : ConnectorManifests.connectorFiles(root)) {
-            assertThat(databases).contains(Repo.json(file).at("/config/database.dbname").asText());
+            JsonNode config = Repo.json(file).path("config");
+            if (ConnectorManifests.POSTGRES_CONNECTOR.equals(config.path("connector.class").asText())) {
+                assertThat(databases).contains(config.path("database.dbname").asText());
+            }
         }
         JsonNode role = cluster.at("/spec/managed/roles/0");
         assertThat(role.path("name").asText()).isEqualTo(cluster.at("/spec/bootstrap/initdb/owner").asText());
         assertThat(role.path("replication").asBoolean()).isTrue();
+    }
+
+    static final String MARIADB_FILE = "25-mariadb.yaml";
+    /** Keys of Secret bookmarket-mariadb (10-secrets.example.yaml) that 25-mariadb.yaml and the connector read. */
+    static final Set<String> MARIADB_SECRET_KEYS = Set.of("root-password", "username", "password", "debezium-username",
+            "debezium-password");
+
+    @Test
+    void mariadbIsAStatefulSetWithTheBinlogDebeziumReadsDurableCommitsProbesAndAVolume() {
+        List<JsonNode> docs = documents(root, MARIADB_FILE);
+        checkMariaDb(docs);
+        // The Secret it reads is documented with every key.
+        JsonNode secret = exampleSecret(root, ConnectorManifests.MARIADB_SECRET);
+        MARIADB_SECRET_KEYS.forEach(k -> assertThat(secret.at("/stringData").has(k)).as("example Secret key " + k).isTrue());
+        JsonNode container = one(docs, "StatefulSet").at("/spec/template/spec/containers/0");
+        for (JsonNode e : container.path("env")) {
+            JsonNode ref = e.at("/valueFrom/secretKeyRef");
+            if (!ref.isMissingNode()) {
+                assertThat(ref.path("name").asText()).as(e.path("name").asText()).isEqualTo(ConnectorManifests.MARIADB_SECRET);
+                assertThat(MARIADB_SECRET_KEYS).as(e.path("name").asText() + " key").contains(ref.path("key").asText());
+            }
+        }
+        // The approval-outbox connector is a replication client with its own server id, never the server's.
+        int serverId = MariaDbChecks.serverId(MariaDbChecks.strings(container.path("args")));
+        for (JsonNode connector : documents(root, "60-connectors.yaml")) {
+            if (ConnectorManifests.MARIADB_CONNECTOR.equals(connector.at("/spec/class").asText())) {
+                assertThat(connector.at("/spec/config/database.server.id").asText()).matches("\\d+")
+                        .isNotEqualTo(Integer.toString(serverId));
+                assertThat(initDatabases(docs)).contains(connector.at("/spec/config/database.include.list").asText());
+            }
+        }
+    }
+
+    /** The checks on 25-mariadb.yaml must be able to fail: each broken copy is refused. */
+    @Test
+    void brokenMariaDbManifestsAreRefused() {
+        List<JsonNode> docs = documents(root, MARIADB_FILE);
+        Map<String, Consumer<List<JsonNode>>> breakers = new LinkedHashMap<>();
+        breakers.put("no volume claim template", d -> spec(d, "StatefulSet").remove("volumeClaimTemplates"));
+        breakers.put("data not on the volume", d -> ((ObjectNode) container(d).at("/volumeMounts/0")).put("mountPath", "/data"));
+        breakers.put("two replicas", d -> spec(d, "StatefulSet").put("replicas", 2));
+        breakers.put("other governing service", d -> spec(d, "StatefulSet").put("serviceName", "mariadb"));
+        breakers.put("no binlog", d -> removeArg(d, "--log-bin"));
+        breakers.put("mixed binlog", d -> replaceArg(d, "--binlog_format=", "--binlog-format=MIXED"));
+        breakers.put("minimal row image", d -> replaceArg(d, "--binlog_row_image=", "--binlog_row_image=MINIMAL"));
+        breakers.put("no server id", d -> removeArg(d, "--server_id="));
+        breakers.put("no strict GTIDs", d -> removeArg(d, "--gtid_strict_mode="));
+        breakers.put("binlog not synced", d -> replaceArg(d, "--sync_binlog=", "--sync_binlog=0"));
+        breakers.put("redo log not flushed", d -> replaceArg(d, "--innodb_flush_log_at_trx_commit=",
+                "--innodb_flush_log_at_trx_commit=0"));
+        breakers.put("binlogs kept forever", d -> removeArg(d, "--binlog_expire_logs_seconds="));
+        breakers.put("moving image tag", d -> container(d).put("image", "mariadb:lts"));
+        breakers.put("no readiness probe", d -> container(d).remove("readinessProbe"));
+        breakers.put("no liveness probe", d -> container(d).remove("livenessProbe"));
+        breakers.put("readiness without healthcheck.sh", d -> ((ObjectNode) container(d).at("/readinessProbe/exec"))
+                .set("command", Repo.JSON.createArrayNode().add("true")));
+        breakers.put("root password inline", d -> ((ObjectNode) container(d).at("/env/0")).put("value", "x"));
+        breakers.put("service on another port", d -> ((ObjectNode) spec(d, "Service").at("/ports/0")).put("port", 3307));
+        breakers.put("service selects nothing", d -> ((ObjectNode) spec(d, "Service").path("selector"))
+                .put("app.kubernetes.io/name", "mariadb"));
+        breakers.put("init script not mounted", d -> ((ObjectNode) container(d).at("/volumeMounts/1"))
+                .put("mountPath", "/init"));
+        breakers.put("Debezium without BINLOG MONITOR", d -> initScript(d, s -> s.replace("BINLOG MONITOR", "PROCESS")));
+        breakers.put("service user without rights", d -> initScript(d, s -> s.replace("GRANT ALL PRIVILEGES ON approval.*",
+                "GRANT SELECT ON approval.*")));
+        breakers.put("init reads an unset variable", d -> initScript(d, s -> s.replace("$DEBEZIUM_PASSWORD", "$DBZ_PASSWORD")));
+        breakers.forEach((what, breaker) -> {
+            List<JsonNode> broken = docs.stream().map(JsonNode::deepCopy).map(JsonNode.class::cast).toList();
+            breaker.accept(broken);
+            assertThat(broken.toString()).as(what + " changes the manifest").isNotEqualTo(docs.toString());
+            assertThatThrownBy(() -> checkMariaDb(broken)).as(what).isInstanceOf(AssertionError.class);
+        });
+    }
+
+    /**
+     * 25-mariadb.yaml: a one-replica StatefulSet of a pinned mariadb:11.4.x image with the binlog and durability
+     * flags, healthcheck.sh probes, its data on a volume claim template, credentials only from Secret references, an
+     * init script (ConfigMap) creating database approval, the service's user and Debezium's, and the Service
+     * bookmarket-mariadb on 3306 selecting its pod.
+     */
+    static void checkMariaDb(List<JsonNode> docs) {
+        JsonNode sts = one(docs, "StatefulSet");
+        JsonNode service = one(docs, "Service");
+        JsonNode init = one(docs, "ConfigMap");
+        assertThat(sts.path("apiVersion").asText()).isEqualTo("apps/v1");
+        assertThat(sts.at("/metadata/name").asText()).isEqualTo(ConnectorManifests.MARIADB_SERVICE);
+        assertThat(service.at("/metadata/name").asText()).isEqualTo(ConnectorManifests.MARIADB_SERVICE);
+        assertThat(sts.at("/spec/replicas").asInt()).as("one server: Debezium reads its binlog").isEqualTo(1);
+        assertThat(sts.at("/spec/serviceName").asText()).as("governing Service").isEqualTo(service.at("/metadata/name").asText());
+
+        JsonNode labels = sts.at("/spec/template/metadata/labels");
+        sts.at("/spec/selector/matchLabels").fields().forEachRemaining(l ->
+                assertThat(labels.path(l.getKey()).asText()).as("StatefulSet selector").isEqualTo(l.getValue().asText()));
+        assertThat(service.at("/spec/selector").size()).isPositive();
+        service.at("/spec/selector").fields().forEachRemaining(l ->
+                assertThat(labels.path(l.getKey()).asText()).as("Service selector").isEqualTo(l.getValue().asText()));
+
+        JsonNode pod = sts.at("/spec/template/spec");
+        assertThat(pod.path("containers").size()).isEqualTo(1);
+        JsonNode c = pod.at("/containers/0");
+        MariaDbChecks.checkImage(c.path("image").asText(), "StatefulSet");
+        MariaDbChecks.checkServerOptions(MariaDbChecks.strings(c.path("args")), "StatefulSet");
+
+        // Service port 3306 reaches the container's MariaDB port.
+        JsonNode port = c.at("/ports/0");
+        assertThat(port.path("containerPort").asInt()).isEqualTo(3306);
+        JsonNode servicePort = service.at("/spec/ports/0");
+        assertThat(service.at("/spec/ports").size()).isEqualTo(1);
+        assertThat(servicePort.path("port").asInt()).as("Service port").isEqualTo(3306);
+        assertThat(servicePort.path("targetPort").asText()).isIn(port.path("name").asText(), "3306");
+
+        // Probes: the image's healthcheck.sh; ready only once InnoDB is up and TCP connections are accepted.
+        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+            assertThat(MariaDbChecks.strings(c.at("/" + probe + "/exec/command"))).as(probe)
+                    .startsWith("healthcheck.sh").contains("--connect");
+        }
+        assertThat(MariaDbChecks.strings(c.at("/readinessProbe/exec/command"))).contains("--innodb_initialized");
+        if (c.has("startupProbe")) {
+            assertThat(c.at("/startupProbe/exec/command/0").asText()).isEqualTo("healthcheck.sh");
+        }
+
+        // Data on a PersistentVolumeClaim of the StatefulSet (one per pod, kept across restarts and rescheduling).
+        JsonNode claims = sts.at("/spec/volumeClaimTemplates");
+        assertThat(claims.isArray() && claims.size() == 1).as("one volumeClaimTemplate").isTrue();
+        JsonNode claim = claims.get(0);
+        assertThat(claim.at("/spec/resources/requests/storage").asText()).as("storage request").matches("\\d+(Mi|Gi|Ti)");
+        assertThat(claim.at("/spec/accessModes").toString()).contains("ReadWriteOnce");
+        assertThat(mountPath(c, claim.at("/metadata/name").asText())).as("data directory on the claim")
+                .isEqualTo("/var/lib/mysql");
+
+        // Credentials only from the Secret.
+        Set<String> envNames = new TreeSet<>();
+        for (JsonNode e : c.path("env")) {
+            String name = e.path("name").asText();
+            envNames.add(name);
+            if (name.contains("PASSWORD") || name.contains("USER")) {
+                assertThat(e.has("value")).as(name + " inline").isFalse();
+                assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(name).isEqualTo(ConnectorManifests.MARIADB_SECRET);
+            }
+        }
+        assertThat(envNames).contains("MARIADB_ROOT_PASSWORD");
+
+        // The init script: mounted where the image's entrypoint runs it, creating the database and both users.
+        JsonNode initVolume = null;
+        for (JsonNode v : pod.path("volumes")) {
+            if (init.at("/metadata/name").asText().equals(v.at("/configMap/name").asText())) {
+                initVolume = v;
+            }
+        }
+        assertThat(initVolume).as("a volume of ConfigMap " + init.at("/metadata/name").asText()).isNotNull();
+        assertThat(mountPath(c, initVolume.path("name").asText())).isEqualTo("/docker-entrypoint-initdb.d");
+        assertThat(init.path("data").size()).isPositive();
+        String script = initScriptText(docs);
+        assertThat(initDatabases(docs)).contains(GeneratedManifestsTest.DATABASES.get("approval-service"));
+        Matcher variables = Pattern.compile("\\$\\{?([A-Z_][A-Z0-9_]*)").matcher(script);
+        while (variables.find()) {
+            assertThat(envNames).as("the init script reads $%s: set in the container", variables.group(1))
+                    .contains(variables.group(1));
+        }
+        assertThat(script).containsPattern("GRANT ALL PRIVILEGES ON approval\\.\\* TO \\$\\(bookmarket_sql_string \"\\$"
+                + envFromKey(c, "username") + "\"\\)@'%'");
+        MariaDbChecks.checkDebeziumGrant(script, "$(bookmarket_sql_string \"$" + envFromKey(c, "debezium-username") + "\")",
+                "init ConfigMap");
+        assertThat(script).contains("IDENTIFIED BY $(bookmarket_sql_string \"$" + envFromKey(c, "debezium-password") + "\")",
+                "IDENTIFIED BY $(bookmarket_sql_string \"$" + envFromKey(c, "password") + "\")");
+    }
+
+    /** The name of the container's environment variable holding this key of the MariaDB Secret. */
+    static String envFromKey(JsonNode container, String key) {
+        for (JsonNode e : container.path("env")) {
+            if (key.equals(e.at("/valueFrom/secretKeyRef/key").asText())) {
+                return e.path("name").asText();
+            }
+        }
+        throw new AssertionError("no environment variable from Secret key " + key);
+    }
+
+    static String initScriptText(List<JsonNode> docs) {
+        StringBuilder text = new StringBuilder();
+        one(docs, "ConfigMap").path("data").forEach(v -> text.append(v.asText()).append('\n'));
+        return text.toString();
+    }
+
+    static Set<String> initDatabases(List<JsonNode> docs) {
+        return MariaDbChecks.createdDatabases(initScriptText(docs));
+    }
+
+    private static String mountPath(JsonNode container, String volume) {
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (volume.equals(m.path("name").asText())) {
+                return m.path("mountPath").asText();
+            }
+        }
+        return null;
+    }
+
+    static JsonNode one(List<JsonNode> docs, String kind) {
+        List<JsonNode> found = docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+        assertThat(found).as(kind).hasSize(1);
+        return found.get(0);
+    }
+
+    static JsonNode exampleSecret(Path root, String name) {
+        return documents(root, "10-secrets.example.yaml").stream()
+                .filter(d -> name.equals(d.at("/metadata/name").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no Secret " + name + " in 10-secrets.example.yaml"));
+    }
+
+    private static ObjectNode spec(List<JsonNode> docs, String kind) {
+        return (ObjectNode) one(docs, kind).path("spec");
+    }
+
+    private static ObjectNode container(List<JsonNode> docs) {
+        return (ObjectNode) one(docs, "StatefulSet").at("/spec/template/spec/containers/0");
+    }
+
+    private static void initScript(List<JsonNode> docs, java.util.function.UnaryOperator<String> change) {
+        ObjectNode data = (ObjectNode) one(docs, "ConfigMap").path("data");
+        String key = data.fieldNames().next();
+        data.put(key, change.apply(data.path(key).asText()));
+    }
+
+    private static void removeArg(List<JsonNode> docs, String prefix) {
+        ArrayNode args = (ArrayNode) container(docs).path("args");
+        for (int i = args.size() - 1; i >= 0; i--) {
+            if (args.get(i).asText().startsWith(prefix)) {
+                args.remove(i);
+            }
+        }
+    }
+
+    private static void replaceArg(List<JsonNode> docs, String prefix, String replacement) {
+        removeArg(docs, prefix);
+        ((ArrayNode) container(docs).path("args")).add(replacement);
     }
 
     @Test

@@ -52,7 +52,7 @@ class SeedChecklistIT {
                 .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "3s"));
         long begin = System.nanoTime();
         system = LocalSystem.start(options.ephemeral(false));
-        System.out.printf("E2E: whole system (PostgreSQL, Kafka, Connect + 2 connectors, 3 services) up in %d ms%n",
+        System.out.printf("E2E: whole system (PostgreSQL, MariaDB, Kafka, Connect + 2 connectors, 3 services) up in %d ms%n",
                 Duration.ofNanos(System.nanoTime() - begin).toMillis());
     }
 

@@ -157,6 +157,7 @@ public final class ConnectWorker implements AutoCloseable {
     private void awaitRunningOrFail(String name, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
+        long restartedAt = 0;
         while (System.nanoTime() < deadline) {
             jvm.checkAlive();
             HttpResponse<String> status = get("/connectors/" + name + "/status");
@@ -168,7 +169,16 @@ public final class ConnectWorker implements AutoCloseable {
                 for (JsonNode task : tasks) {
                     failed |= "FAILED".equals(task.path("state").asText());
                 }
-                if (failed) {
+                if (failed && restartedAt == 0) {
+                    // A stored connector starts with its old configuration when the worker starts (e.g. a database
+                    // on another port after a restart), and the MariaDB connector does not retry a refused first
+                    // connection: restart it once on the configuration just registered, then judge.
+                    restart(name);
+                    restartedAt = System.nanoTime();
+                    continue;
+                }
+                // The status may show the old task's failure for a moment after the restart.
+                if (failed && System.nanoTime() - restartedAt > Duration.ofSeconds(5).toNanos()) {
                     throw new StackStartException("Connector " + name, "FAILED: " + last, jvm.logFile);
                 }
                 if ("RUNNING".equals(body.path("connector").path("state").asText()) && !tasks.isEmpty()
@@ -180,6 +190,11 @@ public final class ConnectWorker implements AutoCloseable {
         }
         throw new StackStartException("Connector " + name, "was not RUNNING within " + timeout.toSeconds()
                 + " s; last status " + last, jvm.logFile);
+    }
+
+    private void restart(String name) throws IOException, InterruptedException {
+        http.send(HttpRequest.newBuilder(URI.create(url() + "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
     }
 
     /** Deletes a connector (its replication slot stays; {@link Stack} drops the slots it created). */

@@ -108,6 +108,21 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Whether the topic exists and holds at least one record (false while it does not exist yet). */
+    public boolean hasRecords(String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
+            return admin.listOffsets(Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all().get(3, TimeUnit.SECONDS).values().stream().anyMatch(o -> o.offset() > 0);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false; // not created yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public String bootstrapServers() {
         return Ports.HOST + ":" + port;
     }

@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker. Used by the services'
- * test resource, the local launcher and the end-to-end tests. Stops in reverse order.
+ * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker.
+ * Used by the services' test resource, the local launcher, the end-to-end, reliability and bench suites. Stops in
+ * reverse order.
  */
 public final class Stack implements AutoCloseable {
 
@@ -131,7 +132,7 @@ public final class Stack implements AutoCloseable {
         long begin = System.nanoTime();
         Map<String, String> local = new LinkedHashMap<>();
         local.put("database.hostname", Ports.HOST);
-        if (nameOf(connectorJson, "/config/connector.class").contains(".mariadb.")) {
+        if (field(connectorJson, "/config/connector.class").contains(".mariadb.")) {
             if (mariaDb == null) {
                 throw new IllegalStateException("This stack was started without MariaDB");
             }
@@ -146,7 +147,11 @@ public final class Stack implements AutoCloseable {
         }
         local.putAll(overrides);
         Map<String, String> config = connect.registerConnector(connectorJson, local, options.timeout);
-        String name = config.get("name") != null ? config.get("name") : nameOf(connectorJson, "/name");
+        String name = config.get("name") != null ? config.get("name") : field(connectorJson, "/name");
+        String schemaHistory = config.get("schema.history.internal.kafka.topic");
+        if (schemaHistory != null) {
+            awaitSchemaHistory(name, schemaHistory);
+        }
         registeredConnectors.add(name);
         if (config.get("slot.name") != null) {
             createdSlots.add(config.get("slot.name"));
@@ -158,7 +163,30 @@ public final class Stack implements AutoCloseable {
         return config;
     }
 
-    private static String nameOf(String connectorJson, String pointer) {
+    /**
+     * RUNNING is not enough for a binlog connector: it fixes its binlog position a moment later, while it snapshots
+     * the schema, and with snapshot.mode=no_data anything committed before that would never be relayed. The schema
+     * history it writes then says the position is fixed; on later starts it is there already and the connector
+     * resumes from its stored offset.
+     */
+    private void awaitSchemaHistory(String connector, String topic) {
+        long deadline = System.nanoTime() + options.timeout.toNanos();
+        while (!kafka.hasRecords(topic)) {
+            if (System.nanoTime() > deadline) {
+                throw new StackStartException("Connector " + connector, "wrote no schema history to " + topic + " within "
+                        + options.timeout.toSeconds() + " s", connect.logFile());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StackStartException("Connector " + connector, "wait was interrupted", connect.logFile(), e);
+            }
+        }
+    }
+
+    /** One value of a connector definition, by JSON pointer. */
+    private static String field(String connectorJson, String pointer) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(connectorJson).at(pointer).asText();
         } catch (java.io.IOException e) {

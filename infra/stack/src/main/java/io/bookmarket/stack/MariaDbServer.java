@@ -161,27 +161,16 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
+        Readiness.await(COMPONENT, logFile, () -> {
             if (!process.isAlive()) {
                 throw new StackStartException(COMPONENT, "exited with code " + process.exitValue() + " while starting",
                         logFile);
             }
+        }, timeout, () -> {
             try (Connection c = DriverManager.getConnection(jdbcUrl(""), "root", "")) {
-                return;
-            } catch (SQLException e) {
-                last = e;
+                return true;
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StackStartException(COMPONENT, "start was interrupted", logFile, e);
-            }
-        }
-        throw new StackStartException(COMPONENT, "was not ready within " + timeout.toSeconds() + " s"
-                + (last == null ? "" : " (last check: " + last.getMessage() + ")"), logFile, last);
+        }, Duration.ofMillis(100));
     }
 
     /** Anonymous users would shadow named ones ("Access denied"); Debezium gets only what reading the binlog needs. */

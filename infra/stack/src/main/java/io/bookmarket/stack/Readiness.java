@@ -1,5 +1,6 @@
 package io.bookmarket.stack;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -14,10 +15,18 @@ final class Readiness {
     }
 
     static void await(ChildJvm jvm, Duration timeout, Callable<Boolean> ready, Duration pollInterval) {
+        await(jvm.component, jvm.logFile, jvm::checkAlive, timeout, ready, pollInterval);
+    }
+
+    /**
+     * @param checkAlive throws (a {@link StackStartException} naming the log) once the component's process has exited
+     */
+    static void await(String component, Path logFile, Runnable checkAlive, Duration timeout, Callable<Boolean> ready,
+            Duration pollInterval) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
-            jvm.checkAlive();
+            checkAlive.run();
             try {
                 if (Boolean.TRUE.equals(ready.call())) {
                     return;
@@ -29,10 +38,10 @@ final class Readiness {
                 Thread.sleep(pollInterval);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new StackStartException(jvm.component, "start was interrupted", jvm.logFile, e);
+                throw new StackStartException(component, "start was interrupted", logFile, e);
             }
         }
-        throw new StackStartException(jvm.component, "was not ready within " + timeout.toSeconds() + " s"
-                + (last == null ? "" : " (last check: " + last.getMessage() + ")"), jvm.logFile, last);
+        throw new StackStartException(component, "was not ready within " + timeout.toSeconds() + " s"
+                + (last == null ? "" : " (last check: " + last.getMessage() + ")"), logFile, last);
     }
 }

@@ -3,3 +3,6 @@
 -- replication connections Debezium needs.
 CREATE DATABASE regrequest;
 CREATE DATABASE publisherview;
+-- Keycloak's own (realms, users, sessions). On a data volume created before Keycloak was added, create it by hand:
+--   docker compose -f infra/docker-compose.yml exec postgres psql -U postgres -c 'CREATE DATABASE keycloak'
+CREATE DATABASE keycloak;

@@ -59,7 +59,7 @@ class ComposeTest {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("postgres", "mariadb", "kafka", "connect", "register-connectors",
-                "regrequest-service", "approval-service", "publisher-view");
+                "keycloak", "regrequest-service", "approval-service", "publisher-view");
         assertThat(services.at("/postgres/image").asText()).startsWith("postgres:17");
         assertThat(services.at("/postgres/command").toString()).contains("wal_level=logical", "max_replication_slots",
                 "max_wal_senders");
@@ -176,6 +176,9 @@ class ComposeTest {
                     .as("%s waits for a healthy %s", app, dbService).isEqualTo("service_healthy");
             assertThat(services.at("/" + app + "/depends_on").has("kafka")).isTrue();
         }
+        // Keycloak keeps its data in a database of its own on the same server.
+        postgresDatabases.add(URI.create(services.at("/keycloak/environment/KC_DB_URL").asText().substring("jdbc:".length()))
+                .getPath().substring(1));
         // No leftover database nobody uses (approval moved to MariaDB).
         assertThat(MariaDbChecks.createdDatabases(postgresInit)).as("databases created in PostgreSQL")
                 .isEqualTo(postgresDatabases);
@@ -272,6 +275,141 @@ class ComposeTest {
         assertThat(mariadb.at("/environment/MARIADB_ROOT_PASSWORD").asText()).as("root password").isNotBlank();
         assertThat(MariaDbChecks.strings(mariadb.at("/healthcheck/test"))).as("mariadb healthcheck")
                 .containsSubsequence("healthcheck.sh", "--connect").contains("--innodb_initialized");
+    }
+
+    @Test
+    void keycloakImportsTheRealmAndTheServicesVerifyTokensWithIt() {
+        checkKeycloak(services, sqlFiles(POSTGRES_INIT), composeDir, root);
+    }
+
+    /** The checks on the keycloak service and the services' OIDC settings must be able to fail. */
+    @Test
+    void brokenKeycloakSettingsAreRefused() {
+        String postgresInit = sqlFiles(POSTGRES_INIT);
+        Map<String, Consumer<ObjectNode>> breakers = new LinkedHashMap<>();
+        breakers.put("moving image tag", s -> kc(s).put("image", "quay.io/keycloak/keycloak:latest"));
+        breakers.put("other version than the stack's", s -> kc(s).put("image", "quay.io/keycloak/keycloak:26.5.6"));
+        breakers.put("development mode", s -> kc(s).set("command", strings("start-dev", "--import-realm")));
+        breakers.put("no realm import", s -> kc(s).set("command", strings("start")));
+        breakers.put("realm not mounted", s -> kc(s).remove("volumes"));
+        breakers.put("realm mounted outside the import directory", s -> kc(s).set("volumes",
+                strings("./keycloak/bookmarket-realm.json:/tmp/bookmarket-realm.json:ro")));
+        breakers.put("another realm file", s -> kc(s).set("volumes",
+                strings("./keycloak/other-realm.json:/opt/keycloak/data/import/bookmarket-realm.json:ro")));
+        breakers.put("embedded database", s -> kcEnv(s).remove("KC_DB"));
+        breakers.put("a service's database", s -> kcEnv(s).put("KC_DB_URL", "jdbc:postgresql://postgres:5432/regrequest"));
+        breakers.put("database nobody creates", s -> kcEnv(s).put("KC_DB_URL", "jdbc:postgresql://postgres:5432/kc"));
+        breakers.put("wrong database password", s -> kcEnv(s).put("KC_DB_PASSWORD", "secret"));
+        breakers.put("starts before postgres", s -> ((ObjectNode) kc(s).path("depends_on")).remove("postgres"));
+        breakers.put("health off", s -> kcEnv(s).put("KC_HEALTH_ENABLED", "false"));
+        breakers.put("no healthcheck", s -> kc(s).remove("healthcheck"));
+        breakers.put("healthcheck on the HTTP port", s -> ((ObjectNode) kc(s).path("healthcheck")).set("test", strings(
+                "CMD-SHELL", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3")));
+        breakers.put("HTTP off", s -> kcEnv(s).remove("KC_HTTP_ENABLED"));
+        breakers.put("issuer of the Compose network", s -> kcEnv(s).put("KC_HOSTNAME", "http://keycloak:8080"));
+        breakers.put("issuer on another port", s -> kcEnv(s).put("KC_HOSTNAME", "http://127.0.0.1:8080"));
+        breakers.put("no fixed issuer", s -> kcEnv(s).remove("KC_HOSTNAME"));
+        breakers.put("backchannel URLs fixed to the host", s -> kcEnv(s).remove("KC_HOSTNAME_BACKCHANNEL_DYNAMIC"));
+        breakers.put("not on the launcher's port", s -> kc(s).set("ports", strings("8180:8080")));
+        breakers.put("service without OIDC_URL", s -> env(s, "approval-service").remove("OIDC_URL"));
+        breakers.put("service on the master realm", s -> env(s, "publisher-view").put("OIDC_URL", "http://keycloak:8080/realms/master"));
+        breakers.put("service through the host's port", s -> env(s, "regrequest-service")
+                .put("OIDC_URL", "http://127.0.0.1:18180/realms/bookmarket"));
+        breakers.put("service starts before keycloak", s -> ((ObjectNode) s.path("regrequest-service").path("depends_on"))
+                .remove("keycloak"));
+        breakers.put("keycloak only started", s -> ((ObjectNode) s.at("/approval-service/depends_on/keycloak"))
+                .put("condition", "service_started"));
+        breakers.put("no client secret", s -> env(s, "regrequest-service").remove("OIDC_CLIENT_SECRET"));
+        breakers.put("the CLI's client", s -> env(s, "regrequest-service").put("OIDC_CLIENT_ID", "bookmarket-cli"));
+        breakers.forEach((what, breaker) -> {
+            ObjectNode broken = services.deepCopy();
+            breaker.accept(broken);
+            assertThat(broken).as(what + " changes the file").isNotEqualTo(services);
+            assertThatThrownBy(() -> checkKeycloak(broken, postgresInit, composeDir, root)).as(what)
+                    .isInstanceOf(AssertionError.class);
+        });
+        checkKeycloak(services.deepCopy(), postgresInit, composeDir, root);
+    }
+
+    /**
+     * The keycloak service: the pinned image in production mode ({@code start}) importing the repository's realm file,
+     * its own database in the postgres service, health on the management port with a healthcheck, and the issuer
+     * fixed to the published port (the launcher's) while backchannel URLs follow the request. Each service reads the
+     * realm at http://keycloak:8080 once Keycloak is healthy; regrequest-service has its client's credentials.
+     */
+    static void checkKeycloak(JsonNode services, String postgresInit, Path composeDir, Path root) {
+        JsonNode kc = services.path("keycloak");
+        assertThat(kc.path("image").asText()).as("keycloak image").isEqualTo(KeycloakChecks.IMAGE);
+        List<String> command = MariaDbChecks.strings(kc.path("command"));
+        assertThat(command).as("keycloak command: production mode with the realm import").isNotEmpty();
+        assertThat(command.get(0)).as("keycloak command").isEqualTo("start");
+        assertThat(command).as("keycloak command").contains("--import-realm");
+        Path realmFile = root.resolve(RealmImportManifest.REALM_FILE).normalize();
+        assertThat(MariaDbChecks.strings(kc.path("volumes"))).as("the realm file in Keycloak's import directory")
+                .anyMatch(v -> {
+                    String[] parts = v.split(":");
+                    return parts.length >= 2 && composeDir.resolve(parts[0]).normalize().equals(realmFile)
+                            && parts[1].matches("/opt/keycloak/data/import/[^/]+\\.json");
+                });
+
+        JsonNode env = kc.path("environment");
+        assertThat(env.path("KC_DB").asText()).as("KC_DB").isEqualTo("postgres");
+        String url = env.path("KC_DB_URL").asText();
+        assertThat(url).as("KC_DB_URL").startsWith("jdbc:postgresql://");
+        URI db = URI.create(url.substring("jdbc:".length()));
+        assertThat(db.getHost()).as("Keycloak's database host").isEqualTo("postgres");
+        assertThat(db.getPort()).as("Keycloak's database port").isIn(-1, 5432);
+        String database = db.getPath().substring(1);
+        assertThat(MariaDbChecks.createdDatabases(postgresInit)).as("database %s is created", database).contains(database);
+        for (String app : APPS) {
+            assertThat(services.at("/" + app + "/environment/DB_URL").asText()).as("Keycloak's database is its own")
+                    .doesNotEndWith("/" + database);
+        }
+        assertThat(env.path("KC_DB_USERNAME").asText()).isEqualTo(services.at("/postgres/environment/POSTGRES_USER").asText());
+        assertThat(env.path("KC_DB_PASSWORD").asText()).isEqualTo(services.at("/postgres/environment/POSTGRES_PASSWORD").asText());
+        assertThat(kc.at("/depends_on/postgres/condition").asText()).as("keycloak waits for postgres").isEqualTo("service_healthy");
+
+        assertThat(env.path("KC_HEALTH_ENABLED").asText()).as("KC_HEALTH_ENABLED").isEqualTo("true");
+        assertThat(String.join(" ", MariaDbChecks.strings(kc.at("/healthcheck/test")))).as("keycloak healthcheck")
+                .contains("/dev/tcp/127.0.0.1/9000", "GET /health/ready ");
+
+        // Issuer: the published port's URL, whoever asks; backchannel URLs (keys, token endpoint) follow the request.
+        assertThat(env.path("KC_HTTP_ENABLED").asText()).as("KC_HTTP_ENABLED").isEqualTo("true");
+        assertThat(MariaDbChecks.strings(kc.path("ports"))).as("keycloak's published port")
+                .contains(KeycloakChecks.LOCAL_PORT + ":8080");
+        assertThat(env.path("KC_HOSTNAME").asText()).as("KC_HOSTNAME (the tokens' issuer)")
+                .isEqualTo("http://127.0.0.1:" + KeycloakChecks.LOCAL_PORT);
+        assertThat(env.path("KC_HOSTNAME_BACKCHANNEL_DYNAMIC").asText()).as("KC_HOSTNAME_BACKCHANNEL_DYNAMIC").isEqualTo("true");
+
+        for (String app : APPS) {
+            assertThat(services.at("/" + app + "/environment/OIDC_URL").asText()).as(app + " OIDC_URL")
+                    .isEqualTo("http://keycloak:8080/realms/" + RealmImportManifest.REALM);
+            assertThat(services.at("/" + app + "/depends_on/keycloak/condition").asText()).as(app + " waits for keycloak")
+                    .isEqualTo("service_healthy");
+        }
+        JsonNode regrequest = services.at("/regrequest-service/environment");
+        assertThat(regrequest.path("OIDC_CLIENT_ID").asText()).as("regrequest OIDC_CLIENT_ID").isEqualTo(KeycloakChecks.SERVICE_CLIENT);
+        assertThat(regrequest.path("OIDC_CLIENT_SECRET").asText()).as("regrequest OIDC_CLIENT_SECRET").isNotBlank();
+    }
+
+    private static ObjectNode kc(ObjectNode services) {
+        return (ObjectNode) services.path("keycloak");
+    }
+
+    private static ObjectNode kcEnv(ObjectNode services) {
+        return (ObjectNode) services.at("/keycloak/environment");
+    }
+
+    private static ObjectNode env(ObjectNode services, String service) {
+        return (ObjectNode) services.path(service).path("environment");
+    }
+
+    private static ArrayNode strings(String... values) {
+        ArrayNode array = new ObjectMapper().createArrayNode();
+        for (String v : values) {
+            array.add(v);
+        }
+        return array;
     }
 
     @Test

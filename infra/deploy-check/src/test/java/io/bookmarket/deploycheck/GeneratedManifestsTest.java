@@ -161,6 +161,105 @@ class GeneratedManifestsTest {
         checkIngresses(manifests);
     }
 
+    @Test
+    void servicesReadTheirOidcSettingsFromTheConfigMapAndTheClientSecretFromTheSecret() {
+        List<JsonNode> keycloak = K8sManifestsTest.documents(root, KeycloakManifestsTest.KEYCLOAK_FILE);
+        JsonNode realmImport = K8sManifestsTest.single(root, KeycloakManifestsTest.REALM_IMPORT_FILE, "KeycloakRealmImport");
+        for (String service : DATABASES.keySet()) {
+            checkOidc(manifest(root, service), service, keycloak, realmImport);
+        }
+    }
+
+    @Test
+    void brokenOidcSettingsAreRefused() {
+        List<JsonNode> keycloak = K8sManifestsTest.documents(root, KeycloakManifestsTest.KEYCLOAK_FILE);
+        JsonNode realmImport = K8sManifestsTest.single(root, KeycloakManifestsTest.REALM_IMPORT_FILE, "KeycloakRealmImport");
+        Map<String, Consumer<JsonNode>> breakers = new java.util.LinkedHashMap<>();
+        breakers.put("OIDC_URL inline", d -> env(d, "OIDC_URL").put("value", "http://keycloak:8080/realms/bookmarket"));
+        breakers.put("OIDC_URL from another ConfigMap", d -> ((ObjectNode) env(d, "OIDC_URL").at("/valueFrom/configMapKeyRef"))
+                .put("name", "regrequest-config"));
+        breakers.put("OIDC_URL from a missing key", d -> ((ObjectNode) env(d, "OIDC_URL").at("/valueFrom/configMapKeyRef"))
+                .put("key", "oidc-url"));
+        breakers.put("no OIDC_URL", d -> ((ArrayNode) container(d).path("env")).removeIf(e -> "OIDC_URL".equals(e.path("name").asText())));
+        breakers.put("client secret inline", d -> {
+            ObjectNode e = env(d, "OIDC_CLIENT_SECRET");
+            e.remove("valueFrom");
+            e.put("value", "regrequest-service-local-secret");
+        });
+        breakers.put("client secret from the database Secret", d -> ((ObjectNode) env(d, "OIDC_CLIENT_SECRET")
+                .at("/valueFrom/secretKeyRef")).put("name", "bookmarket-db"));
+        breakers.put("another client's secret", d -> ((ObjectNode) env(d, "OIDC_CLIENT_SECRET")
+                .at("/valueFrom/secretKeyRef")).put("key", "bookmarket-cli"));
+        breakers.put("client id from a missing key", d -> ((ObjectNode) env(d, "OIDC_CLIENT_ID")
+                .at("/valueFrom/configMapKeyRef")).put("key", "client-id"));
+        breakers.put("no client id", d -> ((ArrayNode) container(d).path("env"))
+                .removeIf(e -> "OIDC_CLIENT_ID".equals(e.path("name").asText())));
+        List<JsonNode> reg = manifest(root, "regrequest-service");
+        breakers.forEach((what, breaker) -> {
+            List<JsonNode> broken = copy(reg);
+            breaker.accept(one(broken, "Deployment", "regrequest-service"));
+            assertThat(broken.toString()).as(what + " changes the manifest").isNotEqualTo(reg.toString());
+            assertThatThrownBy(() -> checkOidc(broken, "regrequest-service", keycloak, realmImport)).as(what)
+                    .isInstanceOf(AssertionError.class);
+        });
+        // Only regrequest-service logs in as a client: the others never get its secret.
+        List<JsonNode> approval = copy(manifest(root, "approval-service"));
+        ((ArrayNode) container(one(approval, "Deployment", "approval-service")).path("env")).addObject()
+                .put("name", "OIDC_CLIENT_SECRET").putObject("valueFrom").putObject("secretKeyRef")
+                .put("name", RealmImportManifest.CLIENT_SECRETS).put("key", KeycloakChecks.SERVICE_CLIENT);
+        assertThatThrownBy(() -> checkOidc(approval, "approval-service", keycloak, realmImport)).as("approval gets the secret")
+                .isInstanceOf(AssertionError.class);
+        // The realm import and the service must read the same Secret key.
+        ObjectNode otherKey = realmImport.deepCopy();
+        ((ObjectNode) otherKey.at("/spec/placeholders").elements().next().path("secret")).put("key", "regrequest");
+        assertThatThrownBy(() -> checkOidc(reg, "regrequest-service", keycloak, otherKey)).as("realm reads another key")
+                .isInstanceOf(AssertionError.class);
+        checkOidc(copy(reg), "regrequest-service", keycloak, realmImport);
+    }
+
+    /**
+     * Every service reads OIDC_URL from ConfigMap bookmarket-oidc (35-keycloak.yaml) by reference; regrequest-service
+     * also its client id from there and its client secret from the Secret key the realm import sets that client's
+     * secret from; no other service gets a client secret.
+     */
+    static void checkOidc(List<JsonNode> docs, String service, List<JsonNode> keycloakDocs, JsonNode realmImport) {
+        JsonNode deployment = one(docs, "Deployment", service);
+        JsonNode config = K8sManifestsTest.one(keycloakDocs, "ConfigMap");
+        java.util.function.Function<String, String> fromConfigMap = name -> {
+            JsonNode e = env(deployment, name);
+            assertThat(e.has("value")).as(service + " " + name + " inline").isFalse();
+            JsonNode ref = e.at("/valueFrom/configMapKeyRef");
+            assertThat(ref.path("name").asText()).as(service + " " + name + " ConfigMap").isEqualTo(config.at("/metadata/name").asText());
+            assertThat(config.path("data").has(ref.path("key").asText())).as(service + " " + name + " key " + ref.path("key")).isTrue();
+            return config.path("data").path(ref.path("key").asText()).asText();
+        };
+        assertThat(fromConfigMap.apply("OIDC_URL")).as(service + " OIDC_URL").endsWith("/realms/" + RealmImportManifest.REALM);
+        boolean hasSecret = container(deployment).path("env").findValues("name").stream()
+                .anyMatch(n -> "OIDC_CLIENT_SECRET".equals(n.asText()));
+        if (!KeycloakChecks.SERVICE_CLIENT.equals(service)) {
+            assertThat(hasSecret).as(service + " gets no client secret").isFalse();
+            return;
+        }
+        String clientId = fromConfigMap.apply("OIDC_CLIENT_ID");
+        assertThat(clientId).isEqualTo(KeycloakChecks.SERVICE_CLIENT);
+        JsonNode secret = env(deployment, "OIDC_CLIENT_SECRET");
+        assertThat(secret.has("value")).as("OIDC_CLIENT_SECRET inline").isFalse();
+        JsonNode ref = secret.at("/valueFrom/secretKeyRef");
+        assertThat(ref.path("name").asText()).as("OIDC_CLIENT_SECRET Secret").isEqualTo(RealmImportManifest.CLIENT_SECRETS);
+        assertThat(ref.path("key").asText()).as("OIDC_CLIENT_SECRET key").isEqualTo(clientId);
+        // The realm import sets this client's secret from the same Secret key.
+        String placeholder = null;
+        for (JsonNode c : realmImport.at("/spec/realm/clients")) {
+            if (clientId.equals(c.path("clientId").asText())) {
+                placeholder = c.path("secret").asText().replaceAll("^\\$\\{(.*)}$", "$1");
+            }
+        }
+        assertThat(placeholder).as("client %s in the realm import", clientId).isNotNull();
+        JsonNode source = realmImport.at("/spec/placeholders").path(placeholder).path("secret");
+        assertThat(source.path("name").asText() + "/" + source.path("key").asText()).as("the realm's secret of " + clientId)
+                .isEqualTo(ref.path("name").asText() + "/" + ref.path("key").asText());
+    }
+
     /** The checks above must be able to fail: each broken copy of a real manifest is refused. */
     @Test
     void brokenManifestsAreRefused() {

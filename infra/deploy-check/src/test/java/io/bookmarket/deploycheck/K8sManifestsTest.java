@@ -113,8 +113,10 @@ class K8sManifestsTest {
                     assertThat(d.at("/spec/cluster/name").asText()).isEqualTo(cluster.at("/metadata/name").asText());
                     databases.add(d.at("/spec/name").asText());
                 });
-        // approval-service is on MariaDB (25-mariadb.yaml): no approval database here any more.
-        assertThat(databases).containsExactly("publisherview", "regrequest");
+        // approval-service is on MariaDB (25-mariadb.yaml): no approval database here any more; Keycloak's own
+        // (35-keycloak.yaml) is here too.
+        String keycloak = single(root, KeycloakManifestsTest.KEYCLOAK_FILE, "Keycloak").at("/spec/db/database").asText();
+        assertThat(databases).containsExactlyInAnyOrder("publisherview", "regrequest", keycloak);
 
         // Every Postgres connector reads a database that exists, as a role with REPLICATION.
         for (Path file : ConnectorManifests.connectorFiles(root)) {

@@ -101,8 +101,10 @@ final class MariaDbChecks {
     /** The databases a script or SQL file creates ({@code CREATE DATABASE [IF NOT EXISTS] name}). */
     static Set<String> createdDatabases(String sql) {
         Set<String> databases = new TreeSet<>();
+        // Whole-line SQL comments (a statement quoted in one is not run).
+        String statements = sql.replaceAll("(?m)^\\s*--.*$", "");
         Matcher m = Pattern.compile("CREATE DATABASE\\s+(?:IF NOT EXISTS\\s+)?([A-Za-z0-9_]+)", Pattern.CASE_INSENSITIVE)
-                .matcher(sql);
+                .matcher(statements);
         while (m.find()) {
             databases.add(m.group(1));
         }

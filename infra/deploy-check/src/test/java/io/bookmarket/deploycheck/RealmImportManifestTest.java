@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,13 +24,9 @@ class RealmImportManifestTest {
 
     private final Path root = Repo.root();
 
-    /** A realm written to issue 14's contract (roles, four clients, demo users, a service account). */
+    /** The realm file itself: the generator's input everywhere. */
     static JsonNode contractRealm() {
-        try (InputStream in = RealmImportManifestTest.class.getResourceAsStream("/contract-realm.json")) {
-            return Repo.JSON.readTree(in);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return RealmImportManifest.realmFile(Repo.root());
     }
 
     @Test

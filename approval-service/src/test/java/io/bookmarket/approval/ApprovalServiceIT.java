@@ -2,6 +2,9 @@ package io.bookmarket.approval;
 
 import io.bookmarket.stack.GracefulShutdown;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.AccessAnswers;
+import io.bookmarket.support.testing.OidcServer;
+import io.bookmarket.support.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -34,6 +37,7 @@ import static org.hamcrest.Matchers.hasItems;
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApprovalServiceIT {
 
@@ -53,7 +57,7 @@ class ApprovalServiceIT {
     void aTicketIsOpenedConfirmedByTheRequestsEventAndApproved() {
         long request = 800_000 + (System.nanoTime() & 0xffff);
         long publisher = 9_001;
-        String location = given().contentType(ContentType.JSON)
+        String location = Tests.asOpener().contentType(ContentType.JSON)
                 .body(Map.of("reqReqId", request, "appYn", "RegRequested", "publId", publisher))
                 .post("/approves").then().statusCode(201).body("confirmed", equalTo(false))
                 .extract().header("Location");
@@ -61,19 +65,27 @@ class ApprovalServiceIT {
         // regrequest-service's RegRequested (as Debezium relays it) confirms the ticket: the consumer runs in the artifact.
         Tests.sendRegRequestEvent("RegRequested", request, publisher);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get(location).then().statusCode(200).body("confirmed", equalTo(true)));
+                Tests.asReviewer().get(location).then().statusCode(200).body("confirmed", equalTo(true)));
 
-        given().contentType("application/merge-patch+json").body("{\"appYn\": \"Y\"}").patch(location).then()
+        Tests.asReviewer().contentType("application/merge-patch+json").body("{\"appYn\": \"Y\"}").patch(location).then()
                 .statusCode(200).body("appYn", equalTo("Approved"));
-        given().get(location).then().statusCode(200).body("appYn", equalTo("Approved"))
+        Tests.asReviewer().get(location).then().statusCode(200).body("appYn", equalTo("Approved"))
                 .body("reqReqId", equalTo((int) request)).body("decidedAt", endsWith("Z"));
     }
 
     @Test
+    void withoutTheRightTokenNothingIsReadOrDecided() {
+        AccessAnswers.assertNoToken(given().get("/approves"));
+        AccessAnswers.assertInvalidToken(given().auth().oauth2(TestTokens.unsigned()).get("/approves"));
+        AccessAnswers.assertForbidden(given().auth().oauth2(TestTokens.publisher(9_001)).contentType(ContentType.JSON)
+                .body("{\"appYn\": \"Approved\"}").patch("/approves/1"));
+    }
+
+    @Test
     void badInputIsAProblem() {
-        given().contentType(ContentType.JSON).body(Map.of("reqReqId", -1, "publId", 1)).post("/approves").then()
+        Tests.asOpener().contentType(ContentType.JSON).body(Map.of("reqReqId", -1, "publId", 1)).post("/approves").then()
                 .statusCode(400).contentType("application/problem+json").body("status", equalTo(400));
-        given().get("/approves/999999999").then().statusCode(404).contentType("application/problem+json");
+        Tests.asReviewer().get("/approves/999999999").then().statusCode(404).contentType("application/problem+json");
     }
 
     /**
@@ -86,7 +98,7 @@ class ApprovalServiceIT {
     @Order(Integer.MAX_VALUE)
     void sigtermLetsTheRequestInFlightCompleteAndRefusesNewOnesAfterTheDelay() throws Exception {
         long request = 810_000 + (System.nanoTime() & 0xffff);
-        String location = given().contentType(ContentType.JSON)
+        String location = Tests.asOpener().contentType(ContentType.JSON)
                 .body(Map.of("reqReqId", request, "appYn", "RegRequested", "publId", 9_002))
                 .post("/approves").then().statusCode(201).extract().header("Location");
         long held = request + 1;
@@ -96,9 +108,11 @@ class ApprovalServiceIT {
                             INSERT INTO approve (req_req_id, publ_id, app_yn, confirmed, created_at, version)
                             VALUES (%d, 9002, 'RegRequested', false, now(), 0)""".formatted(held),
                     HttpRequest.newBuilder(base.resolve("/approves")).header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + TestTokens.reviewOpener())
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"reqReqId\": " + held + ", \"appYn\": \"RegRequested\", \"publId\": 9002}")).build(),
-                    HttpRequest.newBuilder(URI.create(location)).build(), Duration.ofSeconds(5));
+                    HttpRequest.newBuilder(URI.create(location)).header("Authorization", "Bearer " + TestTokens.reviewer()).build(),
+                    Duration.ofSeconds(5));
             System.out.println("SIGTERM with a request in flight: " + outcome);
             assertThat(outcome.broken()).as(outcome.toString()).isEmpty();
             try (ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM approve WHERE req_req_id = " + held)) {

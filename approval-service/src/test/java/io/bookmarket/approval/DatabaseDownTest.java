@@ -2,6 +2,7 @@ package io.bookmarket.approval;
 
 import io.bookmarket.stack.Stack;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +23,7 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class DatabaseDownTest {
 
@@ -32,18 +34,18 @@ class DatabaseDownTest {
         Stack stack = StackTestResource.shared();
         stack.kill(Stack.Component.MARIADB);
         try {
-            given().get("/approves/" + id).then().statusCode(503).header("Retry-After", notNullValue())
+            Tests.asReviewer().get("/approves/" + id).then().statusCode(503).header("Retry-After", notNullValue())
                     .contentType(startsWith("application/problem+json"));
-            given().contentType(ContentType.JSON).body(Map.of("appYn", "Approved")).patch("/approves/" + id)
+            Tests.asReviewer().contentType(ContentType.JSON).body(Map.of("appYn", "Approved")).patch("/approves/" + id)
                     .then().statusCode(503).header("Retry-After", notNullValue())
                     .contentType(startsWith("application/problem+json"));
-            given().contentType(ContentType.JSON).body(Map.of("reqReqId", Tests.newRequest(), "appYn", "RegRequested",
+            Tests.asOpener().contentType(ContentType.JSON).body(Map.of("reqReqId", Tests.newRequest(), "appYn", "RegRequested",
                     "publId", 7)).post("/approves").then().statusCode(503).header("Retry-After", notNullValue());
-            given().get("/approves").then().statusCode(503);
+            Tests.asReviewer().get("/approves").then().statusCode(503);
         } finally {
             stack.restart(Stack.Component.MARIADB);
         }
-        given().contentType(ContentType.JSON).body(Map.of("appYn", "Approved")).patch("/approves/" + id)
+        Tests.asReviewer().contentType(ContentType.JSON).body(Map.of("appYn", "Approved")).patch("/approves/" + id)
                 .then().statusCode(200).body("appYn", equalTo("Approved"));
     }
 }

@@ -2,6 +2,7 @@ package io.bookmarket.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +34,7 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class DecisionTest {
 
@@ -53,7 +55,7 @@ class DecisionTest {
         assertThat(payload.get("reqReqId").asLong()).isEqualTo(request);
         assertThat(payload.get("publId").asLong()).isEqualTo(publId);
         assertThat(payload.get("appYn").asText()).isEqualTo("Approved");
-        assertThat(payload.get("occurredAt").asText()).isEqualTo(given().get("/approves/" + id).path("decidedAt"));
+        assertThat(payload.get("occurredAt").asText()).isEqualTo(Tests.asReviewer().get("/approves/" + id).path("decidedAt"));
 
         // the same decision again (and the original's "Y"): 200, same ticket, no second event
         assertThat(decide(id, "Approved").then().statusCode(200).extract().asString()).isEqualTo(approved);
@@ -66,7 +68,7 @@ class DecisionTest {
         long request = Tests.newRequest();
         long id = Tests.confirmedTicket(request, Tests.newPublisher());
         // the original's spelling: "appYN" and "N"
-        given().contentType(ContentType.JSON).body("{\"appYN\": \"N\"}").patch("/approves/" + id)
+        Tests.asReviewer().contentType(ContentType.JSON).body("{\"appYN\": \"N\"}").patch("/approves/" + id)
                 .then().statusCode(200).body("appYn", equalTo("Rejected"));
         Tests.conformingPayload(Tests.outbox(id).getFirst());
 
@@ -97,7 +99,7 @@ class DecisionTest {
     void aPendingReviewCanBeCancelledByAReviewer() {
         long id = Tests.confirmedTicket(Tests.newRequest(), Tests.newPublisher());
         // JSON merge patch (RFC 7396) is accepted too: the body is the same
-        given().contentType("application/merge-patch+json").body("{\"appYn\": \"AppCanceled\"}").patch("/approves/" + id)
+        Tests.asReviewer().contentType("application/merge-patch+json").body("{\"appYn\": \"AppCanceled\"}").patch("/approves/" + id)
                 .then().statusCode(200).body("appYn", equalTo("AppCanceled"));
         assertThat(Tests.outboxTypes(id)).containsExactly("AppCanceled");
         Tests.conformingPayload(Tests.outbox(id).getFirst());
@@ -124,11 +126,11 @@ class DecisionTest {
             decide(id, value).then().statusCode(400).contentType(startsWith("application/problem+json"))
                     .body("errors.field", hasItem("appYn")).body("detail", containsString("appYn"));
         }
-        given().contentType(ContentType.JSON).body("{}").patch("/approves/" + id).then().statusCode(400)
+        Tests.asReviewer().contentType(ContentType.JSON).body("{}").patch("/approves/" + id).then().statusCode(400)
                 .contentType(startsWith("application/problem+json")).body("errors.field", hasItem("appYn"));
-        given().contentType(ContentType.JSON).body("{\"appYn\": 42}").patch("/approves/" + id).then().statusCode(400)
+        Tests.asReviewer().contentType(ContentType.JSON).body("{\"appYn\": 42}").patch("/approves/" + id).then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
-        given().contentType(ContentType.JSON).body("{\"appYn\": ").patch("/approves/" + id).then().statusCode(400)
+        Tests.asReviewer().contentType(ContentType.JSON).body("{\"appYn\": ").patch("/approves/" + id).then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
         assertThat(Tests.outbox(id)).isEmpty();
     }
@@ -205,6 +207,6 @@ class DecisionTest {
     }
 
     private static Response decide(long id, String appYn) {
-        return given().contentType(ContentType.JSON).body(Map.of("appYn", appYn)).patch("/approves/" + id);
+        return Tests.asReviewer().contentType(ContentType.JSON).body(Map.of("appYn", appYn)).patch("/approves/" + id);
     }
 }

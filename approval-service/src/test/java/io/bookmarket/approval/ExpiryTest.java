@@ -1,6 +1,7 @@
 package io.bookmarket.approval;
 
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +19,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class ExpiryTest {
 
@@ -29,7 +31,7 @@ class ExpiryTest {
         long keptId = Tests.confirmedTicket(kept, publId);
         // opened after the confirmed one: once it is gone, the confirmed one was past the window too
         long orphanId = Tests.open(orphan, publId);
-        given().queryParam("publId", publId).queryParam("confirmed", "false").get("/approves").then().statusCode(200)
+        Tests.asReviewer().queryParam("publId", publId).queryParam("confirmed", "false").get("/approves").then().statusCode(200)
                 .header("X-Total-Count", "1").body("[0].id", equalTo((int) orphanId));
 
         long opened = System.nanoTime();
@@ -37,8 +39,8 @@ class ExpiryTest {
         System.out.printf("Unconfirmed ticket opened -> expired: %d ms (test window 3s, job every 1s)%n",
                 (System.nanoTime() - opened) / 1_000_000);
 
-        given().get("/approves/" + orphanId).then().statusCode(404);
-        given().get("/approves/" + keptId).then().statusCode(200).body("confirmed", equalTo(true));
+        Tests.asReviewer().get("/approves/" + orphanId).then().statusCode(404);
+        Tests.asReviewer().get("/approves/" + keptId).then().statusCode(200).body("confirmed", equalTo(true));
         assertThat(Tests.outbox(orphanId)).as("the request never existed: nothing to announce").isEmpty();
         given().get("/q/metrics").then().statusCode(200).body(containsString("approve_tickets_expired_total"));
 

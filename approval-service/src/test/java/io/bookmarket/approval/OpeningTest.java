@@ -1,6 +1,7 @@
 package io.bookmarket.approval;
 
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,13 +31,14 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class OpeningTest {
 
     @Test
     void opensAPendingUnconfirmedTicketThenReturnsTheSameOneUnchanged() {
         long request = Tests.newRequest();
-        Response created = given().contentType(ContentType.JSON)
+        Response created = Tests.asOpener().contentType(ContentType.JSON)
                 .body(Map.of("reqReqId", request, "appYn", "RegRequested", "publId", 1002))
                 .post("/approves");
         created.then().statusCode(201)
@@ -46,28 +48,28 @@ class OpeningTest {
                 .body("createdAt", endsWith("Z")).body("decidedAt", nullValue());
 
         // regrequest-service retrying: same ticket, 200, nothing changed (not even for another publisher)
-        String again = given().contentType(ContentType.JSON)
+        String again = Tests.asOpener().contentType(ContentType.JSON)
                 .body(Map.of("reqReqId", request, "appYn", "RegRequested", "publId", 1003))
                 .post("/approves").then().statusCode(200).header("Location", nullValue()).extract().asString();
         assertThat(again).isEqualTo(created.asString());
         assertThat(Tests.count("SELECT count(*) FROM approve WHERE req_req_id = ?", request)).isEqualTo(1);
         assertThat(Tests.ticket(request)).containsEntry("publ_id", 1002L).containsEntry("version", 0L);
 
-        given().get(created.header("Location")).then().statusCode(200).body("id", equalTo(created.<Integer>path("id")));
+        Tests.asReviewer().get(created.header("Location")).then().statusCode(200).body("id", equalTo(created.<Integer>path("id")));
     }
 
     @Test
     void acceptsTheOriginalsLoadTestBodyAndIgnoresItsDecision() {
         long request = Tests.newRequest();
         // siege's body in the seed: field "appYN", numbers as strings, a decision already taken
-        given().contentType(ContentType.JSON)
+        Tests.asOpener().contentType(ContentType.JSON)
                 .body("{\"reqReqId\": \"" + request + "\", \"appYN\": \"Y\", \"publId\":\"1002\"}")
                 .post("/approves").then().statusCode(201)
                 .body("reqReqId", equalTo((int) request)).body("publId", equalTo(1002))
                 .body("appYn", equalTo("RegRequested")).body("confirmed", equalTo(false));
 
         long other = Tests.newRequest();
-        given().contentType(ContentType.JSON)
+        Tests.asOpener().contentType(ContentType.JSON)
                 .body("{\"REQREQID\": " + other + ", \"AppYn\": \"Approved\", \"PublId\": 7}")
                 .post("/approves").then().statusCode(201)
                 .body("reqReqId", equalTo((int) other)).body("appYn", equalTo("RegRequested"));
@@ -83,7 +85,7 @@ class OpeningTest {
         for (int i = 0; i < callers; i++) {
             calls.add(() -> {
                 start.await();
-                return given().contentType(ContentType.JSON)
+                return Tests.asOpener().contentType(ContentType.JSON)
                         .body(Map.of("reqReqId", request, "appYn", "RegRequested", "publId", 1002)).post("/approves");
             });
         }
@@ -116,7 +118,7 @@ class OpeningTest {
         problem(Map.of("reqReqId", Tests.newRequest(), "publId", -5), "publId");
         problem(Map.of("reqReqId", "ten", "publId", 1002), "reqReqId");
         problem(Map.of("reqReqId", 10.5, "publId", 1002), "reqReqId");
-        given().contentType(ContentType.JSON).body("{}").post("/approves").then().statusCode(400)
+        Tests.asOpener().contentType(ContentType.JSON).body("{}").post("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json"))
                 .body("errors.field", hasItem("reqReqId")).body("errors.field", hasItem("publId"));
     }
@@ -126,18 +128,18 @@ class OpeningTest {
         given().contentType(ContentType.JSON).body("{\"reqReqId\": 12,").post("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json")).body("status", equalTo(400))
                 .body("type", equalTo("urn:bookmarket:problem:malformed-json"));
-        given().contentType(ContentType.JSON).post("/approves").then().statusCode(400)
+        Tests.asOpener().contentType(ContentType.JSON).post("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
-        given().contentType(ContentType.TEXT).body("reqReqId=12").post("/approves").then().statusCode(415)
+        Tests.asOpener().contentType(ContentType.TEXT).body("reqReqId=12").post("/approves").then().statusCode(415)
                 .contentType(startsWith("application/problem+json")).body("status", equalTo(415));
     }
 
     @Test
     void unknownTicketsAreNotFoundProblems() {
-        given().get("/approves/987654321").then().statusCode(404)
+        Tests.asReviewer().get("/approves/987654321").then().statusCode(404)
                 .contentType(startsWith("application/problem+json"))
                 .body("type", equalTo("urn:bookmarket:problem:not-found")).body("detail", containsString("987654321"));
-        given().get("/approves/not-a-number").then().statusCode(404).contentType(startsWith("application/problem+json"));
+        Tests.asReviewer().get("/approves/not-a-number").then().statusCode(404).contentType(startsWith("application/problem+json"));
     }
 
     @Test
@@ -149,7 +151,7 @@ class OpeningTest {
     }
 
     private static void problem(Map<String, Object> body, String field) {
-        given().contentType(ContentType.JSON).body(body).post("/approves").then().statusCode(400)
+        Tests.asOpener().contentType(ContentType.JSON).body(body).post("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json"))
                 .body("status", equalTo(400)).body("errors.field", hasItem(field));
     }

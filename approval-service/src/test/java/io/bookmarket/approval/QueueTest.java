@@ -1,6 +1,7 @@
 package io.bookmarket.approval;
 
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +24,7 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class QueueTest {
 
@@ -39,16 +41,16 @@ class QueueTest {
         // one partition, applied in order: the last one applied means all are
         Tests.awaitProcessed(last);
 
-        given().queryParam("publId", publId).queryParam("size", 2).get("/approves").then().statusCode(200)
+        Tests.asReviewer().queryParam("publId", publId).queryParam("size", 2).get("/approves").then().statusCode(200)
                 .header("X-Total-Count", "5")
                 .header("Link", containsString("rel=\"next\""))
                 .body("reqReqId", contains(requests.get(4), requests.get(3)));
-        given().queryParam("publId", publId).queryParam("size", 2).queryParam("page", 1).get("/approves").then().statusCode(200)
+        Tests.asReviewer().queryParam("publId", publId).queryParam("size", 2).queryParam("page", 1).get("/approves").then().statusCode(200)
                 .body("reqReqId", contains(requests.get(2), requests.get(1)));
-        given().queryParam("publId", publId).queryParam("size", 2).queryParam("page", 2).get("/approves").then().statusCode(200)
+        Tests.asReviewer().queryParam("publId", publId).queryParam("size", 2).queryParam("page", 2).get("/approves").then().statusCode(200)
                 .header("Link", not(containsString("rel=\"next\"")))
                 .body("reqReqId", contains(requests.get(0)));
-        given().queryParam("publId", publId).get("/approves").then().statusCode(200)
+        Tests.asReviewer().queryParam("publId", publId).get("/approves").then().statusCode(200)
                 .header("X-Total-Count", "5").body("size()", equalTo(5)).body("confirmed", everyItem(equalTo(true)));
     }
 
@@ -59,20 +61,20 @@ class QueueTest {
         long pendingRequest = Tests.newRequest();
         long approvedId = Tests.confirmedTicket(approvedRequest, publId);
         long pendingId = Tests.confirmedTicket(pendingRequest, publId);
-        given().contentType("application/json").body(Map.of("appYn", "Approved")).patch("/approves/" + approvedId)
+        Tests.asReviewer().contentType("application/json").body(Map.of("appYn", "Approved")).patch("/approves/" + approvedId)
                 .then().statusCode(200);
         long unconfirmedId = Tests.open(Tests.newRequest(), publId);
 
-        given().queryParam("publId", publId).get("/approves").then().statusCode(200)
+        Tests.asReviewer().queryParam("publId", publId).get("/approves").then().statusCode(200)
                 .header("X-Total-Count", "2").body("id", contains((int) pendingId, (int) approvedId));
-        given().queryParam("publId", publId).queryParam("appYn", "Approved").get("/approves").then()
+        Tests.asReviewer().queryParam("publId", publId).queryParam("appYn", "Approved").get("/approves").then()
                 .header("X-Total-Count", "1").body("id", contains((int) approvedId));
-        given().queryParam("publId", publId).queryParam("appYn", "regrequested").get("/approves").then()
+        Tests.asReviewer().queryParam("publId", publId).queryParam("appYn", "regrequested").get("/approves").then()
                 .header("X-Total-Count", "1").body("id", contains((int) pendingId));
-        given().queryParam("reqReqId", pendingRequest).get("/approves").then()
+        Tests.asReviewer().queryParam("reqReqId", pendingRequest).get("/approves").then()
                 .header("X-Total-Count", "1").body("id", contains((int) pendingId));
         // operators can see the tickets whose request is not stored (yet); reviewers never get them
-        given().queryParam("publId", publId).queryParam("confirmed", "false").get("/approves").then()
+        Tests.asReviewer().queryParam("publId", publId).queryParam("confirmed", "false").get("/approves").then()
                 .header("X-Total-Count", "1").body("id", contains((int) unconfirmedId)).body("[0].confirmed", equalTo(false));
     }
 
@@ -80,9 +82,9 @@ class QueueTest {
     void invalidQueryParametersAreProblemsNamingThem() {
         Map<String, String> invalid = Map.of(
                 "size", "0", "page", "-1", "publId", "abc", "reqReqId", "0", "appYn", "Maybe", "confirmed", "maybe");
-        invalid.forEach((name, value) -> given().queryParam(name, value).get("/approves").then().statusCode(400)
+        invalid.forEach((name, value) -> Tests.asReviewer().queryParam(name, value).get("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json")).body("detail", containsString("'" + name + "'")));
-        given().queryParam("size", 101).get("/approves").then().statusCode(400)
+        Tests.asReviewer().queryParam("size", 101).get("/approves").then().statusCode(400)
                 .body("detail", containsString("between 1 and 100"));
     }
 }

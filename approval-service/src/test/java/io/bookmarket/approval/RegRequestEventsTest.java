@@ -2,6 +2,7 @@ package io.bookmarket.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,6 +22,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "approval"), @ResourceArg(name = "engine", value = "mariadb")})
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class RegRequestEventsTest {
 
@@ -29,7 +31,7 @@ class RegRequestEventsTest {
         long publId = Tests.newPublisher();
         long request = Tests.newRequest();
         long id = Tests.open(request, publId);
-        given().queryParam("publId", publId).get("/approves").then().statusCode(200).header("X-Total-Count", "0");
+        Tests.asReviewer().queryParam("publId", publId).get("/approves").then().statusCode(200).header("X-Total-Count", "0");
 
         long sent = System.nanoTime();
         UUID event = Tests.sendRegRequestEvent("RegRequested", request, publId);
@@ -38,7 +40,7 @@ class RegRequestEventsTest {
         System.out.printf("RegRequested produced -> ticket confirmed: %d ms%n", (System.nanoTime() - sent) / 1_000_000);
         Tests.awaitProcessed(event);
 
-        given().queryParam("publId", publId).get("/approves").then().statusCode(200).header("X-Total-Count", "1")
+        Tests.asReviewer().queryParam("publId", publId).get("/approves").then().statusCode(200).header("X-Total-Count", "1")
                 .body("[0].id", equalTo((int) id)).body("[0].confirmed", equalTo(true)).body("[0].appYn", equalTo("RegRequested"));
         assertThat(Tests.outbox(id)).as("confirming publishes nothing").isEmpty();
     }
@@ -51,7 +53,7 @@ class RegRequestEventsTest {
         assertThat(Tests.ticket(request)).containsEntry("publ_id", publId).containsEntry("app_yn", "RegRequested")
                 .containsEntry("confirmed", true);
         // regrequest-service's retry arriving after the event: the same ticket, still confirmed
-        given().contentType("application/json").body(Map.of("reqReqId", request, "publId", publId)).post("/approves")
+        Tests.asOpener().contentType("application/json").body(Map.of("reqReqId", request, "publId", publId)).post("/approves")
                 .then().statusCode(200).body("confirmed", equalTo(true));
     }
 
@@ -62,7 +64,7 @@ class RegRequestEventsTest {
         long id = Tests.confirmedTicket(request, publId);
         Tests.awaitProcessed(Tests.sendRegRequestEvent("ReqCanceled", request, publId));
 
-        given().get("/approves/" + id).then().statusCode(200).body("appYn", equalTo("AppCanceled"));
+        Tests.asReviewer().get("/approves/" + id).then().statusCode(200).body("appYn", equalTo("AppCanceled"));
         List<Map<String, Object>> outbox = Tests.outbox(id);
         assertThat(outbox).extracting(row -> row.get("type")).containsExactly("AppCanceled");
         JsonNode payload = Tests.conformingPayload(outbox.getFirst());
@@ -76,7 +78,7 @@ class RegRequestEventsTest {
         long publId = Tests.newPublisher();
         long request = Tests.newRequest();
         long id = Tests.confirmedTicket(request, publId);
-        given().contentType("application/json").body("{\"appYn\": \"Approved\"}").patch("/approves/" + id).then().statusCode(200);
+        Tests.asReviewer().contentType("application/json").body("{\"appYn\": \"Approved\"}").patch("/approves/" + id).then().statusCode(200);
         Tests.awaitProcessed(Tests.sendRegRequestEvent("ReqCanceled", request, publId));
 
         assertThat(Tests.ticket(request)).containsEntry("app_yn", "AppCanceled");
@@ -90,7 +92,7 @@ class RegRequestEventsTest {
         long publId = Tests.newPublisher();
         long request = Tests.newRequest();
         long id = Tests.confirmedTicket(request, publId);
-        given().contentType("application/json").body("{\"appYn\": \"Rejected\"}").patch("/approves/" + id).then().statusCode(200);
+        Tests.asReviewer().contentType("application/json").body("{\"appYn\": \"Rejected\"}").patch("/approves/" + id).then().statusCode(200);
         Tests.awaitProcessed(Tests.sendRegRequestEvent("ReqCanceled", request, publId));
         assertThat(Tests.ticket(request)).containsEntry("app_yn", "Rejected");
         assertThat(Tests.outboxTypes(id)).containsExactly("Rejected");

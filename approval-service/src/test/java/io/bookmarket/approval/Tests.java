@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.TestTokens;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,7 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
-/** What the tests share: direct SQL on the service's database, and Kafka played as Debezium's relay. */
+/**
+ * What the tests share: the callers (each with its access token), direct SQL on the service's database, and Kafka
+ * played as Debezium's relay.
+ */
 final class Tests {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -57,9 +62,19 @@ final class Tests {
         return PUBLISHERS.incrementAndGet();
     }
 
+    /** A request of regrequest-service (its client-credentials token: role review-opener). */
+    static RequestSpecification asOpener() {
+        return given().auth().oauth2(TestTokens.reviewOpener());
+    }
+
+    /** A request of a reviewer (lists, reads and decides). */
+    static RequestSpecification asReviewer() {
+        return given().auth().oauth2(TestTokens.reviewer());
+    }
+
     /** Opens a ticket as regrequest-service does (pending, unconfirmed) and returns its id. */
     static long open(long reqReqId, long publId) {
-        return given().contentType(ContentType.JSON)
+        return asOpener().contentType(ContentType.JSON)
                 .body(Map.of("reqReqId", reqReqId, "appYn", "RegRequested", "publId", publId))
                 .post("/approves").then().statusCode(201).extract().<Number>path("id").longValue();
     }

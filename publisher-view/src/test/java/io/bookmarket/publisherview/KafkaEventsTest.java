@@ -3,6 +3,7 @@ package io.bookmarket.publisherview;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.publisherview.Events.Event;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +34,7 @@ import static org.hamcrest.Matchers.containsString;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@QuarkusTestResource(OidcServer.class)
 class KafkaEventsTest {
 
     static final Duration WAIT = Duration.ofSeconds(30);

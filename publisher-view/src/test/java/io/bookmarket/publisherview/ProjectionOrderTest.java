@@ -4,6 +4,7 @@ import io.bookmarket.publisherview.Events.Event;
 import io.bookmarket.publisherview.service.PublpageProjection;
 import io.bookmarket.publisherview.service.PublpageProjection.Outcome;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@QuarkusTestResource(OidcServer.class)
 class ProjectionOrderTest {
 
     /** Request ids of this class: far from the ones produced through Kafka (those stay below 1,000,000). */

@@ -2,6 +2,9 @@ package io.bookmarket.publisherview;
 
 import io.bookmarket.stack.GracefulShutdown;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.AccessAnswers;
+import io.bookmarket.support.testing.OidcServer;
+import io.bookmarket.support.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -30,6 +33,7 @@ import static org.hamcrest.Matchers.hasItems;
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@QuarkusTestResource(OidcServer.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PublisherViewIT {
 
@@ -51,18 +55,23 @@ class PublisherViewIT {
         long reqId = 700_000 + (System.nanoTime() & 0xffff);
         Events.send(Events.request("RegRequested", reqId, 4711, 77, "IT book " + reqId, Instant.now()),
                 Events.review("Approved", reqId + 1, reqId, 4711, Instant.now()));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/publpages/" + reqId).then()
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> Callers.asReviewer().get("/publpages/" + reqId).then()
                 .statusCode(200).body("bookNm", equalTo("IT book " + reqId)).body("appYn", equalTo("Approved"))
                 .body("status", equalTo("Approved")));
-        given().queryParam("publId", 4711).get("/publpages/search/findByPublId").then().statusCode(200)
+        Callers.asReviewer().queryParam("publId", 4711).get("/publpages/search/findByPublId").then().statusCode(200)
                 .body("reqId", hasItem((int) reqId));
+        Callers.asPublisher(4711).get("/publpages/" + reqId).then().statusCode(200);
+        Callers.asPublisher(4712).get("/publpages/" + reqId).then().statusCode(404);
+        AccessAnswers.assertNoToken(given().get("/publpages/" + reqId));
+        AccessAnswers.assertInvalidToken(given().auth().oauth2(TestTokens.wrongAudience()).get("/publpages/" + reqId));
+        AccessAnswers.assertForbidden(Callers.asReviewer().post("/publpages/admin/rebuild"));
     }
 
     @Test
     void badInputIsAProblem() {
-        given().get("/publpages?size=0").then().statusCode(400).contentType("application/problem+json")
+        Callers.asReviewer().get("/publpages?size=0").then().statusCode(400).contentType("application/problem+json")
                 .body("errors.field", hasItem("size"));
-        given().get("/publpages/999999999").then().statusCode(404).contentType("application/problem+json");
+        Callers.asReviewer().get("/publpages/999999999").then().statusCode(404).contentType("application/problem+json");
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.bookmarket.publisherview;
 
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,6 +30,7 @@ import static org.hamcrest.Matchers.startsWith;
 /** The REST API on a view of thousands of rows (request ids 2,000,001-2,003,500, publishers 777777 and 777778). */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@QuarkusTestResource(OidcServer.class)
 class PublpageResourceTest {
 
     static final long PUBLISHER = 777777;
@@ -64,15 +66,15 @@ class PublpageResourceTest {
         System.out.printf("Walked 3000 rows twice (43 + 30 pages) in %d ms%n", (System.nanoTime() - start) / 1_000_000);
 
         // Past the end: an empty page, still with the total.
-        given().queryParam("publId", PUBLISHER).queryParam("page", 30).queryParam("size", 100)
+        Callers.asReviewer().queryParam("publId", PUBLISHER).queryParam("page", 30).queryParam("size", 100)
                 .get("/publpages").then().statusCode(200)
                 .header("X-Total-Count", "3000").body("$", empty());
         // Defaults: page 0, 20 rows.
-        given().queryParam("publId", OTHER_PUBLISHER).get("/publpages/search/findByPublId").then().statusCode(200)
+        Callers.asReviewer().queryParam("publId", OTHER_PUBLISHER).get("/publpages/search/findByPublId").then().statusCode(200)
                 .header("X-Total-Count", "500").body("$", hasSize(20))
                 .body("[0].reqId", equalTo((int) (FIRST - 1 + 3500))).body("[0].publId", equalTo((int) OTHER_PUBLISHER));
         // Without publId: everyone's, newest first.
-        List<Long> all = given().queryParam("size", 100).get("/publpages").then().statusCode(200)
+        List<Long> all = Callers.asReviewer().queryParam("size", 100).get("/publpages").then().statusCode(200)
                 .extract().jsonPath().getList("reqId", Long.class);
         assertThat(all).hasSize(100).isSortedAccordingTo((a, b) -> Long.compare(b, a));
     }
@@ -81,7 +83,7 @@ class PublpageResourceTest {
     private static List<Long> walk(String path, int size) {
         List<Long> seen = new ArrayList<>();
         for (int page = 0; ; page++) {
-            Response response = given().queryParam("publId", PUBLISHER).queryParam("page", page).queryParam("size", size)
+            Response response = Callers.asReviewer().queryParam("publId", PUBLISHER).queryParam("page", page).queryParam("size", size)
                     .get(path);
             response.then().statusCode(200).header("X-Total-Count", "3000");
             List<Long> ids = response.jsonPath().getList("reqId", Long.class);
@@ -98,20 +100,20 @@ class PublpageResourceTest {
     @Test
     void oneRequestByIdAndByTheOriginalsQueryPath() {
         long reqId = FIRST + 9; // g = 10
-        given().get("/publpages/" + reqId).then().statusCode(200)
+        Callers.asReviewer().get("/publpages/" + reqId).then().statusCode(200)
                 .body("reqId", equalTo((int) reqId)).body("publId", equalTo((int) PUBLISHER))
                 .body("bookNm", equalTo("Book 10")).body("status", equalTo("Approved"))
                 .body("regYn", equalTo("RegRequested")).body("appYn", equalTo("Approved"))
                 .body("approveId", equalTo(10)).body("lastEventAt", startsWith("20"));
-        given().queryParam("reqId", reqId).get("/publpages/search/findByReqId").then().statusCode(200)
+        Callers.asReviewer().queryParam("reqId", reqId).get("/publpages/search/findByReqId").then().statusCode(200)
                 .header("X-Total-Count", "1").body("reqId", contains((int) reqId));
-        given().queryParam("reqId", 999_999_999).get("/publpages/search/findByReqId").then().statusCode(200)
+        Callers.asReviewer().queryParam("reqId", 999_999_999).get("/publpages/search/findByReqId").then().statusCode(200)
                 .header("X-Total-Count", "0").body("$", empty());
     }
 
     @Test
     void anUnknownRequestIsA404Problem() {
-        given().get("/publpages/999999999").then().statusCode(404)
+        Callers.asReviewer().get("/publpages/999999999").then().statusCode(404)
                 .contentType("application/problem+json")
                 .body("status", equalTo(404)).body("type", equalTo("urn:bookmarket:problem:not-found"))
                 .body("detail", containsString("999999999")).body("instance", equalTo("/publpages/999999999"));
@@ -134,7 +136,7 @@ class PublpageResourceTest {
             "/publpages/search/findByReqId?reqId=1.5, reqId",
     })
     void badParametersAre400ProblemsNamingTheParameter(String url, String field) {
-        given().get(url).then().statusCode(400)
+        Callers.asReviewer().get(url).then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("status", equalTo(400)).body("type", equalTo("urn:bookmarket:problem:invalid-request"))
                 .body("errors.field", hasItem(field));

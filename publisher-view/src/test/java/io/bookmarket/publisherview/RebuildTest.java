@@ -3,6 +3,7 @@ package io.bookmarket.publisherview;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.publisherview.Events.Event;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@QuarkusTestResource(OidcServer.class)
 class RebuildTest {
 
     static final String KAFKA_ROWS = """
@@ -57,7 +59,7 @@ class RebuildTest {
         long eventsBefore = Events.count("SELECT count(*) FROM processed_event");
         Timestamp rebuildStart = (Timestamp) Events.rows("SELECT now()").get(0).get(0);
 
-        JsonPath report = given().post("/publpages/admin/rebuild").then().statusCode(200).extract().jsonPath();
+        JsonPath report = Callers.asAdmin().post("/publpages/admin/rebuild").then().statusCode(200).extract().jsonPath();
         System.out.println("Rebuild report: " + report.prettify());
 
         assertThat(report.getLong("rowsCleared")).isGreaterThan(before.size());

@@ -1,6 +1,7 @@
 package io.bookmarket.publisherview;
 
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
+@QuarkusTestResource(OidcServer.class)
 class RebuildUnderLoadTest {
 
     private static final String REBUILD = "/publpages/admin/rebuild";
@@ -35,7 +37,7 @@ class RebuildUnderLoadTest {
     void aSecondRebuildWhileOneRunsIsRefusedWith409() throws Exception {
         try (Connection lock = Events.db()) {
             CompletableFuture<Integer> first = holdRebuild(lock);
-            Response second = given().post(REBUILD);
+            Response second = Callers.asAdmin().post(REBUILD);
             assertThat(second.statusCode()).isEqualTo(409);
             assertThat(second.contentType()).startsWith("application/problem+json");
             assertThat(second.<String>path("type")).isEqualTo("urn:bookmarket:problem:rebuild-running");
@@ -43,7 +45,7 @@ class RebuildUnderLoadTest {
             assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the first rebuild").isEqualTo(200);
         }
         // Once it finished, a rebuild may run again.
-        given().post(REBUILD).then().statusCode(200);
+        Callers.asAdmin().post(REBUILD).then().statusCode(200);
     }
 
     @Test
@@ -68,7 +70,7 @@ class RebuildUnderLoadTest {
         List<List<Object>> live = Events.rows(RebuildTest.KAFKA_ROWS);
         assertThat(Events.count("SELECT count(*) FROM publpage WHERE req_id BETWEEN 601 AND 660")).isEqualTo(60);
 
-        given().post(REBUILD).then().statusCode(200);
+        Callers.asAdmin().post(REBUILD).then().statusCode(200);
         assertThat(Events.rows(RebuildTest.KAFKA_ROWS)).as("the view after a rebuild on a quiet system").isEqualTo(live);
     }
 
@@ -95,7 +97,7 @@ class RebuildUnderLoadTest {
         try (Statement s = lock.createStatement()) {
             s.execute("LOCK TABLE processed_event IN ACCESS EXCLUSIVE MODE");
         }
-        CompletableFuture<Integer> rebuild = CompletableFuture.supplyAsync(() -> given().post(REBUILD).statusCode());
+        CompletableFuture<Integer> rebuild = CompletableFuture.supplyAsync(() -> Callers.asAdmin().post(REBUILD).statusCode());
         // It clears the view in one transaction: counts (then truncates) processed_event, and waits at the first step.
         await().atMost(WAIT).until(() -> Events.count("""
                 SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'

@@ -2,6 +2,7 @@ package io.bookmarket.regrequest;
 
 import io.bookmarket.regrequest.client.ApprovalReview;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 class ApprovalFailureTest {
 
@@ -136,11 +138,11 @@ class ApprovalFailureTest {
                 .body("detail", org.hamcrest.Matchers.containsString("retry later"));
         assertThat(Tests.count("SELECT count(*) FROM reg_request")).isEqualTo(requestsBefore);
         assertThat(Tests.count("SELECT count(*) FROM outboxevent")).isEqualTo(outboxBefore);
-        given().get("/regRequests?publId=" + publId).then().statusCode(200).header("X-Total-Count", "0");
+        Tests.asPublisher(publId).get("/regRequests").then().statusCode(200).header("X-Total-Count", "0");
     }
 
     private static Response post(long publId) {
-        return given().contentType(ContentType.JSON)
+        return Tests.asPublisher(publId).contentType(ContentType.JSON)
                 .body(Map.of("bookId", 7, "bookNm", "under review trouble", "publId", publId))
                 .post("/regRequests");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.bookmarket.support.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -23,12 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Plays approval-service's {@code POST /approves} over real HTTP (JDK HttpServer on a free port). Tests switch its
  * behaviour ({@link #answer()}, {@link #fail(int)}, {@link #slow(long)}, {@link #down()}) and read how often it was
- * called. Like approval-service it keeps one ticket per reqReqId (201 the first time, 200 after).
+ * called. Like approval-service it keeps one ticket per reqReqId (201 the first time, 200 after) and only for
+ * regrequest-service's own token (else 401, counted in {@link #refused()}).
+ * It also plays Keycloak's token endpoint for that token (client credentials of client regrequest-service with its
+ * secret; a wrong secret is 401 invalid_client, as Keycloak answers), counting the tokens it issued.
  */
 public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
 
     enum Mode { ANSWER, FAIL, SLOW, DOWN }
 
+    static final String CLIENT_ID = "regrequest-service";
+    static final String CLIENT_SECRET = "regrequest-service-local-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static volatile ApprovalStub current;
 
@@ -36,6 +44,9 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
     private final AtomicLong ticketIds = new AtomicLong(1000);
     private final Map<Long, Long> tickets = new ConcurrentHashMap<>();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final Set<String> issued = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger tokenRequests = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
     private volatile Mode mode = Mode.ANSWER;
     private volatile int failStatus = 500;
     private volatile long delayMillis;
@@ -57,7 +68,8 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         });
         listen(0);
         current = this;
-        return Map.of("quarkus.rest-client.approval.url", "http://127.0.0.1:" + port);
+        return Map.of("quarkus.rest-client.approval.url", "http://127.0.0.1:" + port,
+                "quarkus.oidc-client.auth-server-url", "http://127.0.0.1:" + port + "/realms/bookmarket");
     }
 
     @Override
@@ -76,6 +88,8 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         }
         calls.set(0);
         received.clear();
+        tokenRequests.set(0);
+        refused.set(0);
     }
 
     public void answer() {
@@ -130,6 +144,16 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         return List.copyOf(received);
     }
 
+    /** How many tokens regrequest-service asked for (client credentials grants, good secret or not). */
+    public int tokenRequests() {
+        return tokenRequests.get();
+    }
+
+    /** Calls to /approves refused because they lacked a token this stub issued. */
+    public int refused() {
+        return refused.get();
+    }
+
     public Long ticketOf(long reqReqId) {
         return tickets.get(reqReqId);
     }
@@ -142,6 +166,7 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         }
         server.setExecutor(pool);
         server.createContext("/approves", this::handle);
+        server.createContext("/realms/bookmarket/protocol/openid-connect/token", this::token);
         server.start();
         port = server.getAddress().getPort();
     }
@@ -150,6 +175,13 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         try (exchange) {
             calls.incrementAndGet();
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization == null || !authorization.startsWith("Bearer ") || !issued.contains(authorization.substring(7))) {
+                refused.incrementAndGet();
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+                send(exchange, 401, "{\"title\":\"Unauthorized\"}");
+                return;
+            }
             received.add(body);
             if (!"POST".equals(exchange.getRequestMethod())) {
                 send(exchange, 405, "{}");
@@ -170,6 +202,26 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
             send(exchange, created ? 201 : 200, JSON.createObjectNode()
                     .put("id", ticket).put("reqReqId", reqReqId).put("publId", body.path("publId").asLong())
                     .put("appYn", "RegRequested").toString());
+        }
+    }
+
+    /** Keycloak's token endpoint, client credentials grant with client_secret_basic (the OIDC client's default). */
+    private void token(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            tokenRequests.incrementAndGet();
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String expected = "Basic " + Base64.getEncoder().encodeToString(
+                    (CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+            if (!"POST".equals(exchange.getRequestMethod()) || !form.contains("grant_type=client_credentials")) {
+                send(exchange, 400, "{\"error\":\"unsupported_grant_type\"}");
+            } else if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                send(exchange, 401, "{\"error\":\"invalid_client\",\"error_description\":\"Invalid client or Invalid client credentials\"}");
+            } else {
+                String token = TestTokens.reviewOpener();
+                issued.add(token);
+                send(exchange, 200, JSON.createObjectNode().put("access_token", token).put("token_type", "Bearer")
+                        .put("expires_in", 300).toString());
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.bookmarket.regrequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import static io.bookmarket.regrequest.Tests.stub;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -27,6 +27,7 @@ import static org.hamcrest.Matchers.startsWith;
 /** The state machine: the publisher's cancel (DELETE) and the reviewers' decisions (Approve events from Kafka). */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 class CancelAndReviewTest {
 
@@ -44,9 +45,9 @@ class CancelAndReviewTest {
     void cancelKeepsTheRowAndPublishesReqCanceledOnce() {
         long publId = Tests.newPublisher();
         long id = Tests.file(publId, 31, "to cancel");
-        String first = given().delete("/regRequests/" + id).then().statusCode(200)
+        String first = Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(200)
                 .body("id", equalTo((int) id)).body("regYn", equalTo("ReqCanceled")).extract().asString();
-        String again = given().delete("/regRequests/" + id).then().statusCode(200).extract().asString();
+        String again = Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(200).extract().asString();
         assertThat(again).isEqualTo(first);
         assertThat(Tests.regYn(id)).isEqualTo("ReqCanceled");
 
@@ -61,7 +62,7 @@ class CancelAndReviewTest {
 
     @Test
     void cancelUnknownIs404() {
-        given().delete("/regRequests/876543210").then().statusCode(404)
+        Tests.asPublisher(Tests.newPublisher()).delete("/regRequests/876543210").then().statusCode(404)
                 .contentType(startsWith("application/problem+json")).body("status", equalTo(404));
     }
 
@@ -72,7 +73,7 @@ class CancelAndReviewTest {
         long ticket = stub().ticketOf(id);
         Tests.sendApproveEvent("Approved", ticket, id, publId);
         awaitStatus(id, "Approved");
-        given().delete("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("ReqCanceled"));
+        Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("ReqCanceled"));
         // approval-service answers the ReqCanceled by cancelling the review: the normal echo, nothing changes
         Tests.sendApproveEvent("AppCanceled", ticket, id, publId);
         awaitApplied();
@@ -87,7 +88,7 @@ class CancelAndReviewTest {
         long ticket = stub().ticketOf(id);
         Tests.sendApproveEvent("Rejected", ticket, id, publId);
         awaitStatus(id, "Rejected");
-        given().delete("/regRequests/" + id).then().statusCode(409)
+        Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(409)
                 .contentType(startsWith("application/problem+json")).body("status", equalTo(409))
                 .body("type", equalTo("urn:bookmarket:problem:invalid-transition"));
         // a late Approved does not resurrect it
@@ -106,7 +107,7 @@ class CancelAndReviewTest {
         awaitStatus(id, "Approved");
         Tests.sendApproveEvent("AppCanceled", ticket, id, publId);
         awaitStatus(id, "AppCanceled");
-        given().delete("/regRequests/" + id).then().statusCode(409).contentType(startsWith("application/problem+json"));
+        Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(409).contentType(startsWith("application/problem+json"));
     }
 
     @Test
@@ -152,7 +153,7 @@ class CancelAndReviewTest {
     }
 
     private static void awaitStatus(long id, String regYn) {
-        await().atMost(EVENTUALLY).until(() -> regYn.equals(given().get("/regRequests/" + id).path("regYn")));
+        await().atMost(EVENTUALLY).until(() -> regYn.equals(Tests.asReviewer().get("/regRequests/" + id).path("regYn")));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.bookmarket.regrequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,6 +27,7 @@ import static org.hamcrest.Matchers.startsWith;
 /** Filing, reading and listing requests, with approval-service answering. */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 class FilingTest {
 
@@ -40,7 +42,7 @@ class FilingTest {
     @Test
     void filingOpensTheReviewThenStoresTheRequestAndItsEventTogether() {
         long publId = Tests.newPublisher();
-        Response created = given().contentType(ContentType.JSON)
+        Response created = Tests.asPublisher(publId).contentType(ContentType.JSON)
                 .body(Map.of("bookId", 99, "bookNm", "mybook", "publId", publId))
                 .post("/regRequests");
         created.then().statusCode(201).contentType(ContentType.JSON)
@@ -71,18 +73,18 @@ class FilingTest {
         assertThat(payload.get("publId").asLong()).isEqualTo(publId);
         assertThat(Instant.parse(payload.get("occurredAt").asText())).isEqualTo(Instant.parse(created.path("createdAt")));
 
-        given().get("/regRequests/" + id).then().statusCode(200)
+        Tests.asPublisher(publId).get("/regRequests/" + id).then().statusCode(200)
                 .body("id", equalTo((int) id)).body("regYn", equalTo("RegRequested")).body("bookNm", equalTo("mybook"));
     }
 
     @Test
     void theOriginalsRequestBodiesAreAcceptedAndTheirRegYnIgnored() {
         // httpie's "http POST :8085/regRequests bookId=99 bookNm=mybook publId=100" sends strings
-        given().contentType(ContentType.JSON).body("{\"bookId\": \"99\", \"bookNm\": \"mybook\", \"publId\": \"100\"}")
+        Tests.asPublisher(100).contentType(ContentType.JSON).body("{\"bookId\": \"99\", \"bookNm\": \"mybook\", \"publId\": \"100\"}")
                 .post("/regRequests").then().statusCode(201)
                 .body("bookId", equalTo(99)).body("publId", equalTo(100)).body("regYn", equalTo("RegRequested"));
         // the load test's body, on the lower-case path it used through its gateway
-        Response loadTest = given().contentType(ContentType.JSON)
+        Response loadTest = Tests.asPublisher(11).contentType(ContentType.JSON)
                 .body("{\"bookId\": \"10\", \"bookNm\": \"mybooks\", \"regYn\": \"Y\", \"publId\": \"11\"}")
                 .post("/regrequests");
         loadTest.then().statusCode(201).body("bookId", equalTo(10)).body("publId", equalTo(11))
@@ -96,15 +98,15 @@ class FilingTest {
     void theLowerCasePathAnswersEveryMethod() {
         long publId = Tests.newPublisher();
         long id = Tests.file(publId, 5, "lower case");
-        given().get("/regrequests/" + id).then().statusCode(200).body("id", equalTo((int) id));
-        given().get("/regrequests?publId=" + publId).then().statusCode(200).body("size()", equalTo(1));
-        given().delete("/regrequests/" + id).then().statusCode(200).body("regYn", equalTo("ReqCanceled"));
-        given().get("/regrequests/999999999").then().statusCode(404).contentType(startsWith("application/problem+json"));
+        Tests.asPublisher(publId).get("/regrequests/" + id).then().statusCode(200).body("id", equalTo((int) id));
+        Tests.asPublisher(publId).get("/regrequests?publId=" + publId).then().statusCode(200).body("size()", equalTo(1));
+        Tests.asPublisher(publId).delete("/regrequests/" + id).then().statusCode(200).body("regYn", equalTo("ReqCanceled"));
+        Tests.asPublisher(publId).get("/regrequests/999999999").then().statusCode(404).contentType(startsWith("application/problem+json"));
     }
 
     @Test
     void unknownRequestIsA404Problem() {
-        given().get("/regRequests/987654321").then().statusCode(404)
+        Tests.asReviewer().get("/regRequests/987654321").then().statusCode(404)
                 .contentType(startsWith("application/problem+json"))
                 .body("status", equalTo(404)).body("type", equalTo("urn:bookmarket:problem:not-found"))
                 .body("detail", equalTo("There is no registration request with id 987654321."));
@@ -118,20 +120,20 @@ class FilingTest {
         long third = Tests.file(publId, 3, "third");
         Tests.file(Tests.newPublisher(), 4, "someone else's");
 
-        Response all = given().get("/regRequests?publId=" + publId);
+        Response all = Tests.asPublisher(publId).get("/regRequests?publId=" + publId);
         all.then().statusCode(200).header("X-Total-Count", "3");
         assertThat(all.jsonPath().getList("id", Long.class)).containsExactly(third, second, first);
 
-        Response page1 = given().get("/regRequests?publId=" + publId + "&page=1&size=2");
+        Response page1 = Tests.asPublisher(publId).get("/regRequests?publId=" + publId + "&page=1&size=2");
         page1.then().statusCode(200).header("X-Total-Count", "3");
         assertThat(page1.jsonPath().getList("id", Long.class)).containsExactly(first);
         assertThat(page1.header("Link")).contains("rel=\"prev\"").contains("rel=\"first\"").doesNotContain("rel=\"next\"")
                 .contains("page=0").contains("publId=" + publId);
-        assertThat(given().get("/regRequests?publId=" + publId + "&page=0&size=2").header("Link")).contains("rel=\"next\"");
+        assertThat(Tests.asReviewer().get("/regRequests?publId=" + publId + "&page=0&size=2").header("Link")).contains("rel=\"next\"");
 
-        given().get("/regRequests?publId=" + publId + "&page=5").then().statusCode(200).body("size()", equalTo(0));
-        // without publId: everyone's requests, newest first
-        Response everyone = given().get("/regRequests?size=100");
+        Tests.asPublisher(publId).get("/regRequests?publId=" + publId + "&page=5").then().statusCode(200).body("size()", equalTo(0));
+        // a reviewer without publId: everyone's requests, newest first
+        Response everyone = Tests.asReviewer().get("/regRequests?size=100");
         List<Long> ids = everyone.jsonPath().getList("id", Long.class);
         assertThat(ids).contains(first, second, third);
         assertThat(ids.indexOf(third)).isLessThan(ids.indexOf(first));
@@ -141,11 +143,11 @@ class FilingTest {
     void badPagingIsA400Problem() {
         for (String query : List.of("page=-1", "page=abc", "size=0", "size=101", "size=x", "publId=0", "publId=abc")) {
             String field = query.substring(0, query.indexOf('='));
-            given().get("/regRequests?" + query).then().statusCode(400)
+            Tests.asReviewer().get("/regRequests?" + query).then().statusCode(400)
                     .contentType(startsWith("application/problem+json"))
                     .body("status", equalTo(400)).body("detail", org.hamcrest.Matchers.containsString("'" + field + "'"));
         }
-        given().get("/regRequests?size=100").then().statusCode(200);
+        Tests.asReviewer().get("/regRequests?size=100").then().statusCode(200);
     }
 
     @Test

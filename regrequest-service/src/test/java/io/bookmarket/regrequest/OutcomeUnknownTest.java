@@ -2,6 +2,7 @@ package io.bookmarket.regrequest;
 
 import io.bookmarket.stack.Stack;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.util.UUID;
 
 import static io.bookmarket.regrequest.Tests.stub;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 class OutcomeUnknownTest {
 
@@ -44,7 +45,7 @@ class OutcomeUnknownTest {
         DatabaseCrashBeforeCommit.arm();
         Response cutOff;
         try {
-            cutOff = post(key, body);
+            cutOff = post(publId, key, body);
         } finally {
             StackTestResource.shared().restart(Stack.Component.POSTGRES);
             // Connections to the killed server are dropped now, not discovered one failed request at a time.
@@ -55,7 +56,7 @@ class OutcomeUnknownTest {
         assertThat(cutOff.<String>path("type")).isEqualTo("urn:bookmarket:problem:outcome-unknown");
         assertThat(cutOff.header("Retry-After")).isNotBlank();
 
-        Response retried = post(key, body);
+        Response retried = post(publId, key, body);
         assertThat(retried.statusCode()).as(retried.asString()).isEqualTo(201);
         assertThat(Tests.count("SELECT count(*) FROM reg_request WHERE publ_id = ?", publId)).as("one request, not two").isEqualTo(1);
         long id = retried.<Number>path("id").longValue();
@@ -63,7 +64,7 @@ class OutcomeUnknownTest {
         assertThat(stub().ticketOf(id)).as("the same review ticket").isNotNull();
     }
 
-    private static Response post(String key, String body) {
-        return given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/regRequests");
+    private static Response post(long publId, String key, String body) {
+        return Tests.asPublisher(publId).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/regRequests");
     }
 }

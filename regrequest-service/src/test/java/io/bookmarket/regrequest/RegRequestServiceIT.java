@@ -2,6 +2,9 @@ package io.bookmarket.regrequest;
 
 import io.bookmarket.stack.GracefulShutdown;
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.AccessAnswers;
+import io.bookmarket.support.testing.OidcServer;
+import io.bookmarket.support.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -34,6 +37,7 @@ import static org.hamcrest.Matchers.notNullValue;
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegRequestServiceIT {
@@ -57,16 +61,26 @@ class RegRequestServiceIT {
         long publisher = Tests.newPublisher();
         long id = Tests.file(publisher, 42, "IT book");
         assertThat(ApprovalStub.stub().calls()).as("the review was opened at approval-service").isEqualTo(1);
+        assertThat(ApprovalStub.stub().refused()).as("with regrequest-service's own token").isZero();
         Long ticket = ApprovalStub.stub().ticketOf(id);
         assertThat(ticket).isNotNull();
-        given().get("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("RegRequested"))
+        Tests.asPublisher(publisher).get("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("RegRequested"))
                 .body("publId", equalTo((int) publisher));
+        Tests.asPublisher(Tests.newPublisher()).get("/regRequests/" + id).then().statusCode(404);
 
         Tests.sendApproveEvent("Approved", ticket, id, publisher);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("Approved")));
+                Tests.asReviewer().get("/regRequests/" + id).then().statusCode(200).body("regYn", equalTo("Approved")));
         // The original's lower-case spelling (the Ingress routes both).
-        given().get("/regrequests/" + id).then().statusCode(200).body("id", equalTo((int) id));
+        Tests.asPublisher(publisher).get("/regrequests/" + id).then().statusCode(200).body("id", equalTo((int) id));
+    }
+
+    @Test
+    void withoutAValidTokenNothingIsReadOrFiled() {
+        AccessAnswers.assertNoToken(given().get("/regRequests"));
+        AccessAnswers.assertInvalidToken(given().auth().oauth2(TestTokens.expired()).get("/regRequests"));
+        AccessAnswers.assertForbidden(Tests.asReviewer().contentType(ContentType.JSON)
+                .body(Map.of("bookId", 1, "bookNm", "reviewer's", "publId", 1)).post("/regRequests"));
     }
 
     @Test
@@ -74,7 +88,8 @@ class RegRequestServiceIT {
         ApprovalStub.stub().reset();
         ApprovalStub.stub().fail(500);
         try {
-            given().contentType(ContentType.JSON).body(Map.of("bookId", 1, "bookNm", "refused", "publId", Tests.newPublisher()))
+            long publisher = Tests.newPublisher();
+            Tests.asPublisher(publisher).contentType(ContentType.JSON).body(Map.of("bookId", 1, "bookNm", "refused", "publId", publisher))
                     .post("/regRequests").then().statusCode(503).contentType("application/problem+json")
                     .header("Retry-After", notNullValue());
         } finally {
@@ -91,13 +106,16 @@ class RegRequestServiceIT {
     @Order(Integer.MAX_VALUE)
     void sigtermLetsTheRequestInFlightCompleteAndRefusesNewOnesAfterTheDelay() throws Exception {
         ApprovalStub.stub().reset();
-        long id = Tests.file(Tests.newPublisher(), 43, "cancelled during a shutdown");
+        long publisher = Tests.newPublisher();
+        long id = Tests.file(publisher, 43, "cancelled during a shutdown");
         URI base = URI.create("http://localhost:" + RestAssured.port);
         try (Connection db = StackTestResource.shared().postgres().connect("regrequest")) {
             GracefulShutdown.Outcome outcome = GracefulShutdown.sigtermWithARequestInFlight("regrequest-service", base, db,
                     "SELECT id FROM reg_request WHERE id = " + id + " FOR UPDATE",
-                    HttpRequest.newBuilder(base.resolve("/regRequests/" + id)).DELETE().build(),
-                    HttpRequest.newBuilder(base.resolve("/regRequests/" + id)).build(), Duration.ofSeconds(5));
+                    HttpRequest.newBuilder(base.resolve("/regRequests/" + id)).DELETE()
+                            .header("Authorization", "Bearer " + TestTokens.publisher(publisher)).build(),
+                    HttpRequest.newBuilder(base.resolve("/regRequests/" + id))
+                            .header("Authorization", "Bearer " + TestTokens.publisher(publisher)).build(), Duration.ofSeconds(5));
             System.out.println("SIGTERM with a request in flight: " + outcome);
             assertThat(outcome.broken()).as(outcome.toString()).isEmpty();
             try (ResultSet rs = db.createStatement().executeQuery("SELECT reg_yn FROM reg_request WHERE id = " + id)) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.regrequest.client.ApprovalReview;
+import io.bookmarket.support.testing.TestTokens;
 import io.bookmarket.stack.StackTestResource;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static io.restassured.RestAssured.given;
 
-/** What the tests share: the stub, direct SQL on the service's database, and Kafka played as the relay. */
+/**
+ * What the tests share: the callers (each with its access token), the stub, direct SQL on the service's database,
+ * and Kafka played as the relay.
+ */
 final class Tests {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -56,9 +61,19 @@ final class Tests {
         return PUBLISHERS.incrementAndGet();
     }
 
+    /** A request of publisher {@code publId} (its token carries the publId claim and role publisher). */
+    static RequestSpecification asPublisher(long publId) {
+        return given().auth().oauth2(TestTokens.publisher(publId));
+    }
+
+    /** A request of a reviewer (reads everything). */
+    static RequestSpecification asReviewer() {
+        return given().auth().oauth2(TestTokens.reviewer());
+    }
+
     /** Files a request (approval-service answering) and returns its id. */
     static long file(long publId, long bookId, String bookNm) {
-        return given().contentType(ContentType.JSON)
+        return asPublisher(publId).contentType(ContentType.JSON)
                 .body(Map.of("bookId", bookId, "bookNm", bookNm, "publId", publId))
                 .post("/regRequests").then().statusCode(201).extract().<Number>path("id").longValue();
     }

@@ -1,6 +1,7 @@
 package io.bookmarket.regrequest;
 
 import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.bookmarket.regrequest.Tests.stub;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -25,11 +25,15 @@ import static org.hamcrest.Matchers.startsWith;
 /** Every invalid body is a 400 problem naming the field; nothing is stored and approval-service is not called. */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 class ValidationTest {
 
     @Inject
     CircuitBreakerMaintenance breakers;
+
+    /** The publisher of every body here (publId 11 in the valid body). */
+    private static final long PUBLISHER = 11;
 
     private long rowsBefore;
     private long outboxBefore;
@@ -68,27 +72,27 @@ class ValidationTest {
 
     @Test
     void malformedOrMissingBodyIs400() {
-        Response malformed = given().contentType(ContentType.JSON).body("{\"bookId\": 1, \"bookNm\": ").post("/regRequests");
+        Response malformed = Tests.asPublisher(PUBLISHER).contentType(ContentType.JSON).body("{\"bookId\": 1, \"bookNm\": ").post("/regRequests");
         malformed.then().statusCode(400).contentType(startsWith("application/problem+json"))
                 .body("status", equalTo(400)).body("title", equalTo("Malformed JSON"))
                 .body("detail", startsWith("The request body is not valid JSON"));
-        given().contentType(ContentType.JSON).post("/regRequests").then().statusCode(400)
+        Tests.asPublisher(PUBLISHER).contentType(ContentType.JSON).post("/regRequests").then().statusCode(400)
                 .contentType(startsWith("application/problem+json")).body("status", equalTo(400));
-        given().contentType(ContentType.JSON).body("[1, 2]").post("/regRequests").then().statusCode(400)
+        Tests.asPublisher(PUBLISHER).contentType(ContentType.JSON).body("[1, 2]").post("/regRequests").then().statusCode(400)
                 .contentType(startsWith("application/problem+json"));
-        given().contentType(ContentType.TEXT).body("bookId=1").post("/regRequests").then().statusCode(415)
+        Tests.asPublisher(PUBLISHER).contentType(ContentType.TEXT).body("bookId=1").post("/regRequests").then().statusCode(415)
                 .contentType(startsWith("application/problem+json"));
         assertNothingHappened();
     }
 
     @Test
     void theLongestNameIsAccepted() {
-        given().contentType(ContentType.JSON).body(with("bookNm", "x".repeat(200))).post("/regRequests")
+        Tests.asPublisher(PUBLISHER).contentType(ContentType.JSON).body(with("bookNm", "x".repeat(200))).post("/regRequests")
                 .then().statusCode(201).body("bookNm.length()", equalTo(200));
     }
 
     private void assertInvalid(Map<String, Object> body, String field) {
-        given().contentType(ContentType.JSON).body(body).post("/regRequests").then()
+        Tests.asPublisher(PUBLISHER).contentType(ContentType.JSON).body(body).post("/regRequests").then()
                 .statusCode(400).contentType(startsWith("application/problem+json"))
                 .body("status", equalTo(400))
                 .body("detail", containsString(field))

@@ -7,6 +7,8 @@ import io.bookmarket.approval.service.ApproveView;
 import io.bookmarket.approval.service.Decision;
 import io.bookmarket.approval.service.NewApprove;
 import io.bookmarket.support.problem.Problem;
+import io.bookmarket.support.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -40,7 +42,11 @@ import static io.bookmarket.support.rest.QueryParams.invalid;
 import static io.bookmarket.support.rest.QueryParams.number;
 import static io.bookmarket.support.rest.QueryParams.pageLinks;
 
-/** The review tickets (the product team's queue), as the original's clients call them. */
+/**
+ * The review tickets (the product team's queue), as the original's clients call them. Tickets are opened only by
+ * regrequest-service (its client-credentials token has role review-opener); reviewers and admins read and decide them;
+ * publishers have no access here (they follow their requests at regrequest-service and publisher-view).
+ */
 @Path("/approves")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Reviews", description = "The product team reviews registration requests: approve, reject or cancel")
@@ -85,11 +91,13 @@ public class ApproveResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.REVIEW_OPENER)
     @Operation(summary = "Open the review of a registration request",
             description = "Called by regrequest-service before it stores the request. One ticket per reqReqId: repeating the "
                     + "call returns the existing ticket (200) and changes nothing. New tickets are pending and unconfirmed "
                     + "(a client-sent appYn is ignored); the request's RegRequested event confirms them, and tickets not "
-                    + "confirmed within approve.unconfirmed-ttl are deleted. Field names match case-insensitively.")
+                    + "confirmed within approve.unconfirmed-ttl are deleted. Field names match case-insensitively. "
+                    + "Role review-opener (regrequest-service's own token) only.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = NewApprove.class), examples = {
             @ExampleObject(name = "regrequest-service", value = "{\"reqReqId\": 12, \"appYn\": \"RegRequested\", \"publId\": 1002}"),
             @ExampleObject(name = "the original's load test", value = "{\"reqReqId\": \"10\", \"appYN\": \"Y\", \"publId\": \"1002\"}") }))
@@ -114,6 +122,7 @@ public class ApproveResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed({ Roles.REVIEWER, Roles.ADMIN })
     @Operation(summary = "Read a review ticket")
     @APIResponse(responseCode = "200", description = "The ticket",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApproveView.class),
@@ -126,6 +135,7 @@ public class ApproveResource {
     }
 
     @GET
+    @RolesAllowed({ Roles.REVIEWER, Roles.ADMIN })
     @Operation(summary = "The reviewers' queue, newest first",
             description = "By default only confirmed tickets (a ticket is confirmed once its request is stored); "
                     + "confirmed=false lists the unconfirmed ones (operators). A plain JSON array; X-Total-Count and Link "
@@ -162,6 +172,7 @@ public class ApproveResource {
 
     @PATCH
     @Path("/{id}")
+    @RolesAllowed({ Roles.REVIEWER, Roles.ADMIN })
     @Consumes({ MediaType.APPLICATION_JSON, MERGE_PATCH })
     @Operation(summary = "Decide a review: approve, reject or cancel",
             description = "RegRequested -> Approved | Rejected | AppCanceled; Approved -> AppCanceled; Rejected and "

@@ -1,6 +1,8 @@
 package io.bookmarket.publisherview.rest;
 
 import io.bookmarket.publisherview.service.ViewRebuild;
+import io.bookmarket.support.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -12,7 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Operators' commands. Not for publishers: expose it only on an internal network or behind the gateway's admin auth. */
+/** Operators' commands: role admin only. */
 @Path("/publpages/admin")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin", description = "Operating the read model")
@@ -23,6 +25,7 @@ public class PublpageAdminResource {
 
     @POST
     @Path("/rebuild")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Rebuild the view from the topics, from offset zero",
             description = "Empties the view and the processed-event log, then re-reads outbox.event.RegRequest and "
                     + "outbox.event.Approve from their first offset up to their current end and applies every event again. "

@@ -2,6 +2,10 @@ package io.bookmarket.publisherview.rest;
 
 import io.bookmarket.publisherview.domain.Publpage;
 import io.bookmarket.support.problem.ProblemException;
+import io.bookmarket.support.security.Caller;
+import io.bookmarket.support.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Sort;
 import jakarta.validation.Valid;
@@ -26,9 +30,15 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
+import java.util.OptionalLong;
 
-/** What publishers read: their requests and each one's status. Paths of the original's Spring Data REST view. */
+/**
+ * What publishers read: their requests and each one's status. Paths of the original's Spring Data REST view.
+ * A publisher sees only its own rows (the token's publId): another publisher's row is answered as if it did not
+ * exist, and asking for another publisher's list is 403. Reviewers and admins see every row.
+ */
 @Path("/publpages")
+@RolesAllowed({ Roles.PUBLISHER, Roles.REVIEWER, Roles.ADMIN })
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "publpages", description = "Publishers' view of their registration requests (CQRS read model)")
 public class PublpageResource {
@@ -54,10 +64,14 @@ public class PublpageResource {
             {"type": "urn:bookmarket:problem:not-found", "title": "Publpage not found", "status": 404,
              "detail": "There is no Publpage with id 4711.", "instance": "/publpages/4711", "errors": []}""";
 
+    @Inject
+    Caller caller;
+
     @GET
     @Operation(summary = "List requests, newest first",
             description = "A publisher's requests when publId is given, otherwise everyone's; newest (highest reqId) first. "
-                    + "The total number of rows is in the X-Total-Count header.")
+                    + "The total number of rows is in the X-Total-Count header. A publisher always gets its own rows only "
+                    + "(publId, if given, must be its own).")
     @APIResponse(responseCode = "200", description = "One page of requests",
             headers = @Header(name = "X-Total-Count", description = "Rows matching, over all pages", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -69,9 +83,10 @@ public class PublpageResource {
             @QueryParam("publId") @Pattern(regexp = ID, message = ID_MESSAGE)
             @Parameter(description = "Publisher id", example = "100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String publId,
             @Valid @BeanParam PageParams paging) {
-        PanacheQuery<Publpage> query = publId == null
+        Long publ = visiblePublisher(publId == null ? null : Long.parseLong(publId));
+        PanacheQuery<Publpage> query = publ == null
                 ? Publpage.findAll(Sort.descending("reqId"))
-                : Publpage.find("publId", Sort.descending("reqId"), Long.parseLong(publId));
+                : Publpage.find("publId", Sort.descending("reqId"), publ);
         return page(query, paging);
     }
 
@@ -87,7 +102,9 @@ public class PublpageResource {
     public PublpageView get(@PathParam("reqId") @Pattern(regexp = ID, message = ID_MESSAGE)
                             @Parameter(description = "Registration request id", example = "12", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String reqId) {
         Publpage page = Publpage.findById(Long.parseLong(reqId));
-        if (page == null) {
+        OptionalLong own = caller.readScope();
+        if (page == null || own.isPresent() && !Long.valueOf(own.getAsLong()).equals(page.publId)) {
+            // Another publisher's row is answered exactly like a missing one.
             throw ProblemException.notFound("Publpage", reqId);
         }
         return PublpageView.of(page);
@@ -108,7 +125,10 @@ public class PublpageResource {
             @QueryParam("reqId") @NotNull(message = "is required") @Pattern(regexp = ID, message = ID_MESSAGE)
             @Parameter(description = "Registration request id", required = true, example = "12", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String reqId,
             @Valid @BeanParam PageParams paging) {
-        return page(Publpage.find("reqId", Sort.descending("reqId"), Long.parseLong(reqId)), paging);
+        OptionalLong own = caller.readScope();
+        return page(own.isPresent()
+                ? Publpage.find("reqId = ?1 and publId = ?2", Sort.descending("reqId"), Long.parseLong(reqId), own.getAsLong())
+                : Publpage.find("reqId", Sort.descending("reqId"), Long.parseLong(reqId)), paging);
     }
 
     @GET
@@ -125,7 +145,24 @@ public class PublpageResource {
             @QueryParam("publId") @NotNull(message = "is required") @Pattern(regexp = ID, message = ID_MESSAGE)
             @Parameter(description = "Publisher id", required = true, example = "100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String publId,
             @Valid @BeanParam PageParams paging) {
-        return page(Publpage.find("publId", Sort.descending("reqId"), Long.parseLong(publId)), paging);
+        return page(Publpage.find("publId", Sort.descending("reqId"), visiblePublisher(Long.parseLong(publId))), paging);
+    }
+
+    /**
+     * The publisher whose rows to list: as asked (null = everyone's) for reviewers; for a publisher its own.
+     *
+     * @throws ProblemException 403 when a publisher asks for another publisher's rows
+     */
+    private Long visiblePublisher(Long asked) {
+        OptionalLong own = caller.readScope();
+        if (own.isEmpty()) {
+            return asked;
+        }
+        if (asked != null && asked != own.getAsLong()) {
+            throw new ProblemException(403, "forbidden", "Forbidden",
+                    "A publisher reads only its own requests (publId " + own.getAsLong() + ").");
+        }
+        return own.getAsLong();
     }
 
     private static Response page(PanacheQuery<Publpage> query, PageParams paging) {

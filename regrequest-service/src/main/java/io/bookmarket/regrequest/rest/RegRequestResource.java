@@ -5,6 +5,9 @@ import io.bookmarket.regrequest.service.RegRequestService;
 import io.bookmarket.regrequest.service.RegRequestView;
 import io.bookmarket.support.problem.Problem;
 import io.bookmarket.support.problem.ProblemException;
+import io.bookmarket.support.security.Caller;
+import io.bookmarket.support.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -32,12 +35,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import static io.bookmarket.support.rest.QueryParams.blank;
 import static io.bookmarket.support.rest.QueryParams.number;
 import static io.bookmarket.support.rest.QueryParams.pageLinks;
 
-/** Registration requests, as the original's clients call them (also on /regrequests, see {@link LowerCasePath}). */
+/**
+ * Registration requests, as the original's clients call them (also on /regrequests, see {@link LowerCasePath}).
+ * A publisher files, reads, lists and cancels only its own requests (its publId is the token's); reviewers and admins
+ * read all of them but file and cancel nothing.
+ */
 @Path("/regRequests")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Registration requests", description = "Publishers file and cancel requests to register a new book")
@@ -66,14 +74,23 @@ public class RegRequestResource {
             {"type": "urn:bookmarket:problem:invalid-transition", "title": "Not allowed in the current state", "status": 409,
              "detail": "Request 12 is Rejected: its review is over, it can no longer be cancelled.", "instance": "/regRequests/12"}""";
 
+    private static final String FORBIDDEN = """
+            {"type": "urn:bookmarket:problem:forbidden", "title": "Forbidden", "status": 403,
+             "detail": "publId 200 is not the publisher of the access token (100).", "instance": "/regRequests"}""";
+
     @Inject
     RegRequestService service;
 
+    @Inject
+    Caller caller;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.PUBLISHER)
     @Operation(summary = "File a registration request",
             description = "Opens the review at approval-service synchronously; the request is stored (and RegRequested "
-                    + "published) only once the review is open. A client-sent regYn is ignored.")
+                    + "published) only once the review is open. A client-sent regYn is ignored. Role publisher; publId "
+                    + "must be the token's publId. Idempotency-Keys are per publisher.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = NewRegRequest.class), examples = {
             @ExampleObject(name = "numbers", value = "{\"bookId\": 99, \"bookNm\": \"mybook\", \"publId\": 100}"),
             @ExampleObject(name = "the original's load test", value = "{\"bookId\": \"10\", \"bookNm\": \"mybooks\", \"regYn\": \"Y\", \"publId\": \"11\"}") }))
@@ -84,6 +101,9 @@ public class RegRequestResource {
     @APIResponse(responseCode = "400", description = "Malformed JSON, wrong type, missing or invalid field (named in errors)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "blank name", value = INVALID)))
+    @APIResponse(responseCode = "403", description = "Not a publisher, or publId is not the token's",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "another publisher's id", value = FORBIDDEN)))
     @APIResponse(responseCode = "422", description = "Idempotency-Key already used with a different body",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "approval-service is down, too slow or failing (circuit breaker open), "
@@ -101,26 +121,35 @@ public class RegRequestResource {
             throw new ProblemException(400, "invalid-request", "Invalid request",
                     "The Idempotency-Key header must be 1 to 255 characters.");
         }
+        long publId = caller.publId();
+        if (body.publId() != publId) {
+            throw forbidden("publId " + body.publId() + " is not the publisher of the access token (" + publId + ").");
+        }
         RegRequestView filed = service.file(body, idempotencyKey);
         return Response.created(location(uri, filed.id())).entity(filed).build();
     }
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Read a registration request")
+    @RolesAllowed({ Roles.PUBLISHER, Roles.REVIEWER, Roles.ADMIN })
+    @Operation(summary = "Read a registration request",
+            description = "A publisher reads only its own requests: another publisher's is answered 404, like one that does not exist.")
     @APIResponse(responseCode = "200", description = "The request and its status",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RegRequestView.class),
                     examples = @ExampleObject(name = "awaiting review", value = REQUEST)))
-    @APIResponse(responseCode = "404", description = "No such request",
+    @APIResponse(responseCode = "404", description = "No such request (or another publisher's)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown", value = NOT_FOUND)))
     public RegRequestView get(@PathParam("id") long id) {
-        return service.find(id);
+        return service.find(id, caller.readScope());
     }
 
     @GET
+    @RolesAllowed({ Roles.PUBLISHER, Roles.REVIEWER, Roles.ADMIN })
     @Operation(summary = "List registration requests, newest first",
-            description = "A plain JSON array (as the original answered); X-Total-Count and Link headers give the paging.")
+            description = "A plain JSON array (as the original answered); X-Total-Count and Link headers give the paging. "
+                    + "A publisher lists only its own requests (publId, if given, must be its own: another is 403); "
+                    + "reviewers list everyone's or, with publId, one publisher's.")
     @APIResponse(responseCode = "200", description = "One page of requests",
             headers = {
                     @Header(name = "X-Total-Count", description = "How many requests match", schema = @Schema(type = SchemaType.INTEGER)),
@@ -129,6 +158,8 @@ public class RegRequestResource {
                     examples = @ExampleObject(name = "one request", value = "[" + REQUEST + "]")))
     @APIResponse(responseCode = "400", description = "page, size or publId is not valid",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "A publisher asked for another publisher's requests",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response list(
             @Parameter(description = "Only this publisher's requests", example = "100") @QueryParam("publId") String publId,
             @Parameter(description = "Page number, from 0", example = "0") @QueryParam("page") String page,
@@ -136,6 +167,13 @@ public class RegRequestResource {
             UriInfo uri) {
         // Parsed here rather than by JAX-RS, which answers an unparseable query parameter with 404.
         Long publ = blank(publId) ? null : number("publId", publId, 1, Long.MAX_VALUE);
+        OptionalLong own = caller.readScope();
+        if (own.isPresent()) {
+            if (publ != null && publ != own.getAsLong()) {
+                throw forbidden("A publisher lists only its own requests (publId " + own.getAsLong() + ").");
+            }
+            publ = own.getAsLong();
+        }
         int p = blank(page) ? 0 : (int) number("page", page, 0, Integer.MAX_VALUE);
         int s = blank(size) ? 20 : (int) number("size", size, 1, MAX_SIZE);
         RegRequestService.Page result = service.list(publ, p, s);
@@ -149,9 +187,11 @@ public class RegRequestResource {
 
     @DELETE
     @Path("/{id}")
+    @RolesAllowed(Roles.PUBLISHER)
     @Operation(summary = "Cancel a registration request",
             description = "The request stays, with regYn ReqCanceled, and ReqCanceled is published so approval-service "
-                    + "cancels the review (even if it is down now: it catches up). Repeating is harmless.")
+                    + "cancels the review (even if it is down now: it catches up). Repeating is harmless. Role publisher, "
+                    + "own requests only: another publisher's is answered 404, like one that does not exist.")
     @APIResponse(responseCode = "200", description = "Cancelled (also when it already was)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RegRequestView.class),
                     examples = @ExampleObject(name = "cancelled", value = CANCELED)))
@@ -162,7 +202,11 @@ public class RegRequestResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "rejected", value = CONFLICT)))
     public RegRequestView cancel(@PathParam("id") long id) {
-        return service.cancel(id);
+        return service.cancel(id, caller.publId());
+    }
+
+    private static ProblemException forbidden(String detail) {
+        return new ProblemException(403, "forbidden", "Forbidden", detail);
     }
 
     private static java.net.URI location(UriInfo uri, long id) {

@@ -20,6 +20,7 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 /** Filing, reading and cancelling registration requests; applying the reviewers' decisions. */
 @ApplicationScoped
@@ -69,7 +70,9 @@ public class RegRequestService {
             return QuarkusTransaction.requiringNew().call(() -> store(id, body, null));
         }
         String fingerprint = body.fingerprint();
-        IdempotencyKey.Entry entry = idempotencyKeys.reserve(idempotencyKey, fingerprint, ids.next());
+        // Each publisher's keys are its own: two publishers may pick the same key without meeting each other.
+        String key = body.publId() + ":" + idempotencyKey;
+        IdempotencyKey.Entry entry = idempotencyKeys.reserve(key, fingerprint, ids.next());
         if (!entry.bodyHash().equals(fingerprint)) {
             throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused with another body",
                     "The Idempotency-Key '" + idempotencyKey + "' was already used with a different request body; "
@@ -81,7 +84,7 @@ public class RegRequestService {
         // Also for a retry after a failure or a concurrent duplicate: the same id, so the same review ticket.
         approvalReview.open(entry.requestId(), body.publId());
         try {
-            return QuarkusTransaction.requiringNew().call(() -> store(entry.requestId(), body, idempotencyKey));
+            return QuarkusTransaction.requiringNew().call(() -> store(entry.requestId(), body, key));
         } catch (RuntimeException e) {
             if (Infrastructure.unavailable(e)) {
                 // The database failed, perhaps during the COMMIT itself: that is the answer (503, possibly "outcome
@@ -89,7 +92,7 @@ public class RegRequestService {
                 throw e;
             }
             // A concurrent duplicate stored the request first (primary key): answer as it did.
-            IdempotencyKey.Entry winner = idempotencyKeys.find(idempotencyKey);
+            IdempotencyKey.Entry winner = idempotencyKeys.find(key);
             if (winner != null && winner.response() != null) {
                 LOG.infof("Request %d: a concurrent duplicate (same Idempotency-Key) stored it first; same answer", entry.requestId());
                 return read(winner.response());
@@ -98,22 +101,28 @@ public class RegRequestService {
         }
     }
 
-    private RegRequestView store(long id, NewRegRequest body, String idempotencyKey) {
+    /** @param key the publisher's Idempotency-Key as stored (publId:key), or null */
+    private RegRequestView store(long id, NewRegRequest body, String key) {
         RegRequest request = RegRequest.filed(id, body.bookId(), body.bookNm(), body.publId());
         request.persistAndFlush();
         events.fire(RegRequested.of(request));
         RegRequestView view = RegRequestView.of(request);
-        if (idempotencyKey != null) {
-            idempotencyKeys.answered(idempotencyKey, write(view));
+        if (key != null) {
+            idempotencyKeys.answered(key, write(view));
         }
         LOG.infof("Request %d filed: book %d '%s' of publisher %d, awaiting review", id, body.bookId(), body.bookNm(), body.publId());
         return view;
     }
 
+    /**
+     * @param owner the publisher the caller is, or empty for a caller who reads everything
+     * @throws ProblemException 404 when there is no such request or it is another publisher's (the same answer: a
+     *                          publisher never learns that another's request exists)
+     */
     @Transactional
-    public RegRequestView find(long id) {
-        return RegRequest.<RegRequest>findByIdOptional(id).map(RegRequestView::of)
-                .orElseThrow(() -> ProblemException.notFound("registration request", id));
+    public RegRequestView find(long id, OptionalLong owner) {
+        return RegRequest.<RegRequest>findByIdOptional(id).filter(r -> ownedBy(r, owner)).map(RegRequestView::of)
+                .orElseThrow(() -> notFound(id));
     }
 
     @Transactional
@@ -127,8 +136,8 @@ public class RegRequestService {
      * then cancels the review). Cancelling again answers the same and publishes nothing.
      */
     @Transactional
-    public RegRequestView cancel(long id) {
-        RegRequest request = RegRequest.lockById(id).orElseThrow(() -> ProblemException.notFound("registration request", id));
+    public RegRequestView cancel(long id, long publId) {
+        RegRequest request = RegRequest.lockById(id).filter(r -> r.publId == publId).orElseThrow(() -> notFound(id));
         if (request.regYn == RegYn.ReqCanceled) {
             return RegRequestView.of(request);
         }
@@ -137,7 +146,7 @@ public class RegRequestService {
         }
         request.moveTo(RegYn.ReqCanceled);
         events.fire(ReqCanceled.of(request));
-        LOG.infof("Request %d cancelled by its publisher", id);
+        LOG.infof("Request %d cancelled by its publisher %d", id, publId);
         return RegRequestView.of(request);
     }
 
@@ -162,6 +171,14 @@ public class RegRequestService {
                 default -> decision.name();
             }, ticketId);
         }
+    }
+
+    private static boolean ownedBy(RegRequest request, OptionalLong owner) {
+        return owner.isEmpty() || request.publId == owner.getAsLong();
+    }
+
+    private static ProblemException notFound(long id) {
+        return ProblemException.notFound("registration request", id);
     }
 
     private String write(RegRequestView view) {

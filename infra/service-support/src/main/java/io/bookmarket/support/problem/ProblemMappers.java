@@ -117,7 +117,7 @@ public class ProblemMappers {
                 "The request failed unexpectedly; it has been logged.", path(uri), List.of())).build();
     }
 
-    static Response.ResponseBuilder response(Problem problem) {
+    public static Response.ResponseBuilder response(Problem problem) {
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
     }
 
@@ -134,7 +134,7 @@ public class ProblemMappers {
                 .collect(Collectors.joining("."));
     }
 
-    private static String path(UriInfo uri) {
+    public static String path(UriInfo uri) {
         return uri == null ? null : "/" + uri.getPath().replaceFirst("^/", "");
     }
 }

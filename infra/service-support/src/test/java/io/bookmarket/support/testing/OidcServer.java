@@ -1,0 +1,20 @@
+package io.bookmarket.support.testing;
+
+import io.quarkus.test.oidc.server.OidcWiremockTestResource;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An OpenID provider for the services' tests: Quarkus's WireMock OIDC server (discovery and JWKS over real HTTP), so
+ * the tokens of {@link TestTokens} are verified exactly as Keycloak's are: signature, issuer, audience, expiry.
+ */
+public class OidcServer extends OidcWiremockTestResource {
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>(super.start());
+        config.put("quarkus.oidc.auth-server-url", config.get("keycloak.url") + "/realms/quarkus");
+        return config;
+    }
+}

@@ -87,7 +87,7 @@ final class Http {
 
     /** The probes and metrics, which stay open to anyone. */
     static Answer getOpen(String url) {
-        return send("GET", url, null, null, null);
+        return send("GET", url, null, (byte[]) null, Map.of());
     }
 
     static String write(Object body) {

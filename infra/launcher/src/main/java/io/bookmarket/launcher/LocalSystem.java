@@ -1,6 +1,7 @@
 package io.bookmarket.launcher;
 
 import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.KeycloakServer;
 import io.bookmarket.stack.MariaDbServer;
 import io.bookmarket.stack.PostgresServer;
 import io.bookmarket.stack.QuarkusApp;
@@ -24,8 +25,9 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
- * The whole system on one machine: PostgreSQL (regrequest-service's and publisher-view's databases), MariaDB
- * (approval-service's), Kafka, Kafka Connect with both outbox connectors, and the three services as packaged apps. Used by the launcher and the end-to-end tests.
+ * The whole system on one machine: PostgreSQL (regrequest-service's and publisher-view's databases, Keycloak's), MariaDB
+ * (approval-service's), Kafka, Kafka Connect with both outbox connectors, Keycloak (realm bookmarket: who may sign in
+ * and with which roles), and the three services as packaged apps. Used by the launcher and the end-to-end tests.
  */
 public final class LocalSystem implements AutoCloseable {
 
@@ -37,7 +39,9 @@ public final class LocalSystem implements AutoCloseable {
     public static final String MARIADB = "mariadb";
     public static final String KAFKA = "kafka";
     public static final String KAFKA_CONNECT = "kafka-connect";
-    public static final List<String> COMPONENTS = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW, KAFKA_CONNECT, KAFKA, POSTGRESQL, MARIADB);
+    public static final String KEYCLOAK = "keycloak";
+    public static final List<String> COMPONENTS = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW, KAFKA_CONNECT, KAFKA, POSTGRESQL,
+            MARIADB, KEYCLOAK);
     private static final System.Logger LOG = System.getLogger(LocalSystem.class.getName());
 
     private final Options options;
@@ -51,9 +55,17 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     public static LocalSystem start(Options options) {
+        // The services are given Keycloak's address before it is up: its port is fixed now.
+        if (options.keycloakPort == 0) {
+            options.keycloakPort = Options.freePort();
+        }
+        // Keycloak (25-50 s) starts beside everything else once PostgreSQL is up; the services do not wait for it (they
+        // reach it on the first request with a token), the system counts as started once it is ready too.
         Stack stack = Stack.start(Stack.options(options.dataDir)
                 .databases("regrequest", "publisherview").mariaDbDatabases("approval")
                 .postgresPort(options.postgresPort).mariaDbPort(options.mariaDbPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
+                .withKeycloak(true).keycloakPort(options.keycloakPort).keycloakManagementPort(options.keycloakManagementPort)
+                .keycloakInBackground(true)
                 .withConnect(true).dropSlotsOnClose(options.ephemeral));
         LocalSystem system = new LocalSystem(options, stack);
         try {
@@ -73,6 +85,7 @@ public final class LocalSystem implements AutoCloseable {
             // an event on its own. On later starts the connectors resume from their stored offsets.
             stack.registerConnector(Contracts.connector("regrequest-outbox"), Map.of());
             stack.registerConnector(Contracts.connector("approval-outbox"), Map.of());
+            stack.keycloak(); // waits until it is ready (or throws why it is not)
             return system;
         } catch (RuntimeException e) {
             system.close();
@@ -101,7 +114,7 @@ public final class LocalSystem implements AutoCloseable {
 
     /**
      * Simulates a crash of one component (a service or {@link #POSTGRESQL}, {@link #MARIADB}, {@link #KAFKA},
-     * {@link #KAFKA_CONNECT}): SIGKILL.
+     * {@link #KAFKA_CONNECT}, {@link #KEYCLOAK}): SIGKILL.
      */
     public void kill(String component) {
         switch (component) {
@@ -133,6 +146,7 @@ public final class LocalSystem implements AutoCloseable {
             case MARIADB -> Stack.Component.MARIADB;
             case KAFKA -> Stack.Component.KAFKA;
             case KAFKA_CONNECT -> Stack.Component.CONNECT;
+            case KEYCLOAK -> Stack.Component.KEYCLOAK;
             default -> throw new IllegalArgumentException("Unknown component " + component + "; one of " + COMPONENTS);
         };
     }
@@ -151,6 +165,16 @@ public final class LocalSystem implements AutoCloseable {
 
     public Stack stack() {
         return stack;
+    }
+
+    /** Keycloak of this system: tokens of the demo users ({@link KeycloakServer#token(String)}) and more. */
+    public KeycloakServer keycloak() {
+        return stack.keycloak();
+    }
+
+    /** The services' OIDC_URL: {@code http://127.0.0.1:<keycloak port>/realms/bookmarket}, the tokens' issuer. */
+    public String realmUrl() {
+        return "http://127.0.0.1:" + options.keycloakPort + "/realms/" + KeycloakServer.REALM;
     }
 
     private int port(String name) {
@@ -180,10 +204,12 @@ public final class LocalSystem implements AutoCloseable {
             env.put("DB_PASSWORD", "");
         }
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
+        env.put("OIDC_URL", realmUrl());
         // The shutdown delay lets a load balancer stop routing to a pod; locally nothing routes, so stop at once.
         env.put("SHUTDOWN_DELAY", "0s");
         if (name.equals(REGREQUEST)) {
             env.put("APPROVAL_URL", url(APPROVAL));
+            env.put("OIDC_CLIENT_SECRET", KeycloakServer.REGREQUEST_SECRET);
         }
         env.putAll(options.extraEnv.getOrDefault(name, Map.of()));
         return env;
@@ -193,7 +219,7 @@ public final class LocalSystem implements AutoCloseable {
         return options.dataDir.resolve("logs/" + name + ".log");
     }
 
-    /** Stops the services, then Connect, Kafka, MariaDB and PostgreSQL. */
+    /** Stops the services, then Connect, Keycloak, Kafka, MariaDB and PostgreSQL. */
     @Override
     public void close() {
         for (String name : List.of(PUBLISHER_VIEW, REGREQUEST, APPROVAL)) {
@@ -214,6 +240,8 @@ public final class LocalSystem implements AutoCloseable {
         int mariaDbPort = 13306;
         int kafkaPort = 19092;
         int connectPort = 18083;
+        int keycloakPort = 18180;
+        int keycloakManagementPort = 18190;
         int regRequestPort = 8085;
         int approvalPort = 8086;
         int publisherViewPort = 8087;
@@ -233,10 +261,11 @@ public final class LocalSystem implements AutoCloseable {
         public static Options isolated(Path repoRoot, Path dataDir) {
             deleteRecursively(dataDir);
             return new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
+                    .keycloakPorts(freePort(), freePort())
                     .servicePorts(freePort(), freePort(), freePort()).ephemeral(true);
         }
 
-        private static int freePort() {
+        static int freePort() {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
                 return socket.getLocalPort();
             } catch (IOException e) {
@@ -266,6 +295,13 @@ public final class LocalSystem implements AutoCloseable {
 
         public Options mariaDbPort(int port) {
             this.mariaDbPort = port;
+            return this;
+        }
+
+        /** Keycloak's HTTP port (0 = a free one, chosen at start) and its management (health) port (0 = free). */
+        public Options keycloakPorts(int http, int management) {
+            this.keycloakPort = http;
+            this.keycloakManagementPort = management;
             return this;
         }
 

@@ -12,9 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect) started from Maven artifacts, no Docker.
- * Used by the services' test resource, the local launcher, the end-to-end, reliability and bench suites. Stops in
- * reverse order.
+ * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect and Keycloak) started from Maven artifacts, no
+ * Docker. Used by the services' test resource, the local launcher, the end-to-end, reliability and bench suites. Stops
+ * in reverse order.
  */
 public final class Stack implements AutoCloseable {
 
@@ -28,6 +28,11 @@ public final class Stack implements AutoCloseable {
     private MariaDbServer mariaDb;
     private KafkaBroker kafka;
     private ConnectWorker connect;
+    private volatile KeycloakServer keycloak;
+    /** Keycloak starts on a thread of its own (it needs only PostgreSQL); close() interrupts it. */
+    private volatile Thread keycloakStarter;
+    private final java.util.concurrent.CompletableFuture<KeycloakServer> startingKeycloak =
+            new java.util.concurrent.CompletableFuture<>();
 
     private Stack(Options options) {
         this.options = options;
@@ -63,6 +68,10 @@ public final class Stack implements AutoCloseable {
                     server.createDatabase(database);
                 }
                 info("PostgreSQL ready on %s:%d in %d ms", Ports.HOST, server.port(), startupTimes.get("PostgreSQL").toMillis());
+                if (options.withKeycloak) {
+                    // Keycloak needs PostgreSQL only: it starts now, beside everything else, and takes longest.
+                    startKeycloak(server, begin);
+                }
                 return server;
             });
             startingMariaDb = !options.withMariaDb ? null : starts.submit(() -> {
@@ -86,18 +95,45 @@ public final class Stack implements AutoCloseable {
         postgres = keep(startingPostgres, failures);
         mariaDb = startingMariaDb == null ? null : keep(startingMariaDb, failures);
         kafka = keep(startingKafka, failures);
+        if (failures.isEmpty() && options.withConnect) {
+            try {
+                info("Starting Kafka Connect (log %s)", options.workDir.resolve("logs/kafka-connect.log").toAbsolutePath());
+                connect = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
+                        kafka.bootstrapServers(), options.timeout));
+                info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        if (options.withKeycloak && failures.isEmpty() && !options.keycloakInBackground) {
+            try {
+                keycloak();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
         if (!failures.isEmpty()) {
             RuntimeException failure = failures.getFirst();
             failures.subList(1, failures.size()).forEach(failure::addSuppressed);
             throw failure;
         }
-        if (options.withConnect) {
-            info("Starting Kafka Connect (log %s)", options.workDir.resolve("logs/kafka-connect.log").toAbsolutePath());
-            connect = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
-                    kafka.bootstrapServers(), options.timeout));
-            info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
-        }
         startupTimes.put("total", Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    private void startKeycloak(PostgresServer database, long stackBegin) {
+        Path logFile = options.workDir.resolve("logs/keycloak.log").toAbsolutePath();
+        keycloakStarter = Thread.ofVirtual().name("keycloak-start").start(() -> {
+            try {
+                info("Starting Keycloak (sign-in for the services; data in PostgreSQL, log %s)", logFile);
+                KeycloakServer server = timed("Keycloak", () -> KeycloakServer.start(options.workDir,
+                        options.keycloakPort, options.keycloakManagementPort, database, options.keycloakTimeout()));
+                info("Keycloak ready at %s in %d ms (%d ms after the stack began starting)", server.realmUrl(),
+                        startupTimes.get("Keycloak").toMillis(), Duration.ofNanos(System.nanoTime() - stackBegin).toMillis());
+                startingKeycloak.complete(server);
+            } catch (Throwable e) {
+                startingKeycloak.completeExceptionally(e);
+            }
+        });
     }
 
     private static <T> T keep(Future<T> start, List<RuntimeException> failures) {
@@ -214,6 +250,20 @@ public final class Stack implements AutoCloseable {
         return kafka;
     }
 
+    /**
+     * Keycloak, once it is ready: when the stack was started with {@link Options#keycloakInBackground}, this waits
+     * for it (and throws its start's failure).
+     */
+    public KeycloakServer keycloak() {
+        if (!options.withKeycloak) {
+            throw new IllegalStateException("This stack was started without Keycloak");
+        }
+        if (keycloak == null) {
+            keycloak = result(startingKeycloak);
+        }
+        return keycloak;
+    }
+
     public ConnectWorker connect() {
         if (connect == null) {
             throw new IllegalStateException("This stack was started without Kafka Connect");
@@ -222,7 +272,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /** The infrastructure components that {@link #kill} and {@link #restart} address. */
-    public enum Component { POSTGRES, MARIADB, KAFKA, CONNECT }
+    public enum Component { POSTGRES, MARIADB, KAFKA, CONNECT, KEYCLOAK }
 
     /**
      * Simulates a crash of one component: SIGKILL, no clean shutdown (PostgreSQL: the postmaster and its backends).
@@ -235,6 +285,7 @@ public final class Stack implements AutoCloseable {
             case MARIADB -> mariaDb().kill();
             case KAFKA -> kafka.kill();
             case CONNECT -> connect().kill();
+            case KEYCLOAK -> keycloak().kill();
         }
     }
 
@@ -266,6 +317,12 @@ public final class Stack implements AutoCloseable {
                 connect = ConnectWorker.start(options.workDir, port, kafka.bootstrapServers(), options.timeout);
                 registeredConnectors.forEach(name -> connect.awaitRunning(name, options.timeout));
             }
+            case KEYCLOAK -> {
+                KeycloakServer old = keycloak();
+                old.kill();
+                keycloak = KeycloakServer.start(options.workDir, old.port(), old.managementPort(), postgres,
+                        options.keycloakTimeout());
+            }
         }
         info("%s restarted in %d ms", component, Duration.ofNanos(System.nanoTime() - begin).toMillis());
     }
@@ -275,7 +332,10 @@ public final class Stack implements AutoCloseable {
         return Map.copyOf(startupTimes);
     }
 
-    /** Stops Connect, then Kafka, then MariaDB and PostgreSQL. Ephemeral stacks also drop the replication slots they made. */
+    /**
+     * Stops Connect, then Keycloak, Kafka, MariaDB and PostgreSQL. Ephemeral stacks also drop the replication slots
+     * they made.
+     */
     @Override
     public void close() {
         if (connect != null) {
@@ -289,6 +349,7 @@ public final class Stack implements AutoCloseable {
             quietly("replication slot clean-up", () -> info("Dropped replication slots %s",
                     postgres.dropReplicationSlots(createdSlots)));
         }
+        stopKeycloak();
         if (kafka != null) {
             quietly("Kafka", kafka::close);
             kafka = null;
@@ -301,6 +362,29 @@ public final class Stack implements AutoCloseable {
             quietly("PostgreSQL", postgres::close);
             postgres = null;
         }
+    }
+
+    /** A Keycloak still starting is interrupted (its start stops the process it launched) and waited for. */
+    private void stopKeycloak() {
+        if (keycloakStarter == null) {
+            return;
+        }
+        if (keycloakStarter.isAlive()) {
+            info("Keycloak is still starting; stopping it");
+            keycloakStarter.interrupt();
+        }
+        try {
+            keycloakStarter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        KeycloakServer server = keycloak != null ? keycloak
+                : startingKeycloak.isCompletedExceptionally() ? null : startingKeycloak.getNow(null);
+        if (server != null) {
+            quietly("Keycloak", server::close);
+        }
+        keycloak = null;
+        keycloakStarter = null;
     }
 
     private void quietlyDeleteConnector(String name) {
@@ -338,6 +422,10 @@ public final class Stack implements AutoCloseable {
         private boolean withConnect;
         private boolean withMariaDb;
         private boolean dropSlotsOnClose = true;
+        private boolean withKeycloak;
+        private boolean keycloakInBackground;
+        private int keycloakPort;
+        private int keycloakManagementPort;
         private Duration timeout = Duration.ofSeconds(90);
 
         private Options(Path workDir) {
@@ -396,6 +484,37 @@ public final class Stack implements AutoCloseable {
         public Options timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
+        }
+
+        /** Whether Keycloak runs (on the stack's PostgreSQL, realm bookmarket imported). */
+        public Options withKeycloak(boolean withKeycloak) {
+            this.withKeycloak = withKeycloak;
+            return this;
+        }
+
+        public Options keycloakPort(int port) {
+            this.keycloakPort = port;
+            return this;
+        }
+
+        /** Keycloak's management interface (health). */
+        public Options keycloakManagementPort(int port) {
+            this.keycloakManagementPort = port;
+            return this;
+        }
+
+        /**
+         * true: {@link Stack#start} returns once the other components are ready while Keycloak goes on starting;
+         * {@link Stack#keycloak()} waits for it. Lets services start beside Keycloak (they reach it later).
+         */
+        public Options keycloakInBackground(boolean background) {
+            this.keycloakInBackground = background;
+            return this;
+        }
+
+        /** Keycloak takes 25-50 s to start on two busy cores, several times the others. */
+        Duration keycloakTimeout() {
+            return timeout.compareTo(Duration.ofMinutes(4)) > 0 ? timeout : Duration.ofMinutes(4);
         }
     }
 }

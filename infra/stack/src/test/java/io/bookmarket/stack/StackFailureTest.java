@@ -87,6 +87,20 @@ class StackFailureTest {
         assertThat(Files.readString(dir.resolve("logs/mariadb.log"))).containsIgnoringCase("InnoDB");
     }
 
+    @Test
+    void keycloakThatCannotStartIsNamedWithItsLogAndEverythingElseStops() throws Exception {
+        Path dir = fresh("target/fail-keycloak");
+        // A configuration of this stack's own in place of the distribution's, with a value Keycloak refuses at start.
+        Path conf = dir.resolve("keycloak/home/conf");
+        Files.createDirectories(conf);
+        Files.writeString(conf.resolve("keycloak.conf"), "log-level=nonsense\n");
+        assertThatThrownBy(() -> Stack.start(Stack.options(dir).withKeycloak(true)))
+                .isInstanceOf(StackStartException.class)
+                .hasMessageStartingWith("Keycloak exited with code")
+                .hasMessageContaining(dir.resolve("logs/keycloak.log").toAbsolutePath().toString());
+        assertThat(Files.readString(dir.resolve("logs/keycloak.log"))).contains("nonsense");
+    }
+
     private static Path fresh(String path) {
         Path dir = Path.of(path);
         StackTest.deleteRecursively(dir);

@@ -312,11 +312,11 @@ final class Hostile {
         Map<String, String> otherAudience = new LinkedHashMap<>();
         for (String user : List.of(PUBLISHER, REVIEWER, ADMIN)) {
             genuine.put(user, tokens.fresh(user));
-            expired.put(user, tokens.keycloak().token(SHORT_LIVED_CLIENT, user));
-            otherAudience.put(user, tokens.keycloak().token(OTHER_APP_CLIENT, user));
+            expired.put(user, tokens.viaClient(SHORT_LIVED_CLIENT, user));
+            otherAudience.put(user, tokens.viaClient(OTHER_APP_CLIENT, user));
         }
-        String openerToken = tokens.keycloak().clientToken(Tokens.OPENER_CLIENT, Tokens.OPENER_SECRET);
-        String otherIssuer = tokens.keycloak().masterAdminToken();
+        String openerToken = tokens.newOpener();
+        String otherIssuer = tokens.otherIssuer();
         String realmKey = Http.getOpen(tokens.keycloak().realmUrl()).json().path("public_key").asText();
         if (realmKey.isEmpty()) {
             throw new IllegalStateException("Keycloak's realm document has no public_key");

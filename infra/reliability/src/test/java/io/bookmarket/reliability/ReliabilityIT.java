@@ -267,8 +267,8 @@ class ReliabilityIT {
         } while (System.nanoTime() < deadline);
         Consistency.Figures figures = awaitConsistent("after every crash", ACCEPTED);
         print("crash under load: %d cycle(s) over %s: accepted %d, lost 0, duplicated deliveries seen %d, double effects %d, "
-                + "requests %d, outbox events %d", cycle, CRASHED, ACCEPTED.size(), figures.duplicateDeliveries(),
-                figures.doubleEffects(), figures.requests(), figures.outboxEvents());
+                + "requests %d, outbox events %d; token requests Keycloak refused (retried) %s", cycle, CRASHED, ACCEPTED.size(),
+                figures.duplicateDeliveries(), figures.doubleEffects(), figures.requests(), figures.outboxEvents(), tokens.refusals());
     }
 
     private static List<String> crashed(String property) {
@@ -366,7 +366,8 @@ class ReliabilityIT {
             if (filing.status() == 201) {
                 ACCEPTED.add(filing.id());
             }
-            print("crash: with Keycloak down, tokens issued before: %s; POST regRequests (publisher) %d", answers, filing.status());
+            print("crash: with Keycloak down, tokens issued before: %s; POST regRequests (publisher) %d; token requests Keycloak "
+                    + "refused so far (retried) %s", answers, filing.status(), tokens.refusals());
             assertThat(answers).as("calls with valid tokens while Keycloak is down").allSatisfy((call, status) ->
                     assertThat(status).as(call).isEqualTo(200));
             assertThat(filing.status()).as("POST while Keycloak is down: %s", filing.body()).isIn(201, 503);

@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * cached helper, renewed 30 s before expiry: runs last longer than a token's 5 minutes) and regrequest-service's own
  * client-credentials token (role review-opener). While Keycloak is down (it is in the crash cycle) a token due for
  * renewal cannot be renewed: the last one is used as long as it is valid, as a client holding a token would.
+ * A refused token request is retried a few times (a client would): Keycloak answers 500 once per pooled database
+ * connection that PostgreSQL's crash left stale. Those refusals are counted and reported ({@link #refusals}).
  */
 final class Tokens {
 
@@ -31,6 +33,8 @@ final class Tokens {
 
     private final LocalSystem system;
     private final Map<String, String> lastIssued = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private volatile String firstRefusal;
 
     Tokens(LocalSystem system) {
         this.system = system;
@@ -44,7 +48,7 @@ final class Tokens {
     /** A valid access token of a demo user. */
     String of(String user) {
         try {
-            String token = keycloak().token(user);
+            String token = retried(() -> keycloak().token(user));
             lastIssued.put(user, token);
             return token;
         } catch (RuntimeException e) {
@@ -59,7 +63,7 @@ final class Tokens {
             return last;
         }
         try {
-            String token = keycloak().clientToken(OPENER_CLIENT, OPENER_SECRET);
+            String token = retried(() -> keycloak().clientToken(OPENER_CLIENT, OPENER_SECRET));
             lastIssued.put(OPENER_CLIENT, token);
             return token;
         } catch (RuntimeException e) {
@@ -69,7 +73,50 @@ final class Tokens {
 
     /** A token of its own for a user, never cached: valid for its full 5 minutes from now. */
     String fresh(String user) {
-        return keycloak().token(CLI_CLIENT, user);
+        return viaClient(CLI_CLIENT, user);
+    }
+
+    /** A user's token through another public client ({@link #SHORT_LIVED_CLIENT}, {@link #OTHER_APP_CLIENT}). */
+    String viaClient(String clientId, String user) {
+        return retried(() -> keycloak().token(clientId, user));
+    }
+
+    /** regrequest-service's token, newly issued (not the one cached here). */
+    String newOpener() {
+        return retried(() -> keycloak().clientToken(OPENER_CLIENT, OPENER_SECRET));
+    }
+
+    /** The master realm's administrator: a valid token of the wrong issuer. */
+    String otherIssuer() {
+        return retried(() -> keycloak().masterAdminToken());
+    }
+
+    /** Token requests Keycloak refused (then retried), and the first reason; "0" when none. */
+    String refusals() {
+        long n = refused.get();
+        return n == 0 ? "0" : n + " (first: " + firstRefusal + ")";
+    }
+
+    /** Five attempts, half a second apart: while Keycloak is down, 2.5 s and then the caller's fallback. */
+    private String retried(java.util.function.Supplier<String> request) {
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return request.get();
+            } catch (RuntimeException e) {
+                failure = e;
+                if (refused.getAndIncrement() == 0) {
+                    firstRefusal = e.getMessage();
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw failure;
     }
 
     private String stillValid(String who, RuntimeException failure) {

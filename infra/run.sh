@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole Book Market system locally, without Docker: builds what is needed (once), then starts
-# PostgreSQL, MariaDB, Kafka, Kafka Connect (Debezium outbox connectors) and the three services. Ctrl-C stops it.
+# PostgreSQL, MariaDB, Kafka, Kafka Connect (Debezium outbox connectors), Keycloak (sign-in) and the three services.
+# Ctrl-C stops it.
 # Needs only a JDK 21+ (25 recommended). Data and logs: $BOOKMARKET_HOME (default .bookmarket/).
 set -euo pipefail
 cd "$(dirname "$0")/.."

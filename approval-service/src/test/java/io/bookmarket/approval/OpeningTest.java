@@ -125,7 +125,7 @@ class OpeningTest {
 
     @Test
     void malformedOrMissingBodiesAndWrongMediaTypesAreProblems() {
-        given().contentType(ContentType.JSON).body("{\"reqReqId\": 12,").post("/approves").then().statusCode(400)
+        Tests.asOpener().contentType(ContentType.JSON).body("{\"reqReqId\": 12,").post("/approves").then().statusCode(400)
                 .contentType(startsWith("application/problem+json")).body("status", equalTo(400))
                 .body("type", equalTo("urn:bookmarket:problem:malformed-json"));
         Tests.asOpener().contentType(ContentType.JSON).post("/approves").then().statusCode(400)

@@ -86,8 +86,10 @@ class PublisherViewIT {
         try (Connection db = StackTestResource.shared().postgres().connect("publisherview")) {
             GracefulShutdown.Outcome outcome = GracefulShutdown.sigtermWithARequestInFlight("publisher-view", base, db,
                     "LOCK TABLE processed_event IN ACCESS EXCLUSIVE MODE",
-                    HttpRequest.newBuilder(base.resolve("/publpages/admin/rebuild")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpRequest.newBuilder(base.resolve("/publpages?publId=1")).build(), Duration.ofSeconds(5));
+                    HttpRequest.newBuilder(base.resolve("/publpages/admin/rebuild")).POST(HttpRequest.BodyPublishers.noBody())
+                            .header("Authorization", "Bearer " + TestTokens.admin()).build(),
+                    HttpRequest.newBuilder(base.resolve("/publpages?publId=1"))
+                            .header("Authorization", "Bearer " + TestTokens.reviewer()).build(), Duration.ofSeconds(5));
             System.out.println("SIGTERM with a request in flight: " + outcome);
             assertThat(outcome.broken()).as(outcome.toString()).isEmpty();
         }

@@ -54,7 +54,7 @@ public final class Bench {
         setup.put("startupRestarts", options.restarts);
         setup.put("overloadClients", options.overloadClients);
         setup.put("overloadDurationSeconds", options.overloadDuration.toMillis() / 1000.0);
-        setup.put("note", "Load generator, PostgreSQL, Kafka, Kafka Connect and the three services share the same machine.");
+        setup.put("note", "Load generator, PostgreSQL, MariaDB, Kafka, Kafka Connect, Keycloak and the three services share the same machine.");
         results.put("setup", setup);
         progress("machine: %s; loadavg %s", results.get("machine"), setup.get("loadavgStart"));
         SystemUnderTest sut = new SystemUnderTest(options);
@@ -95,6 +95,9 @@ public final class Bench {
                 results.put("overload", new OverloadPhase(options, sut, bestThroughput(results.get("post"))).run());
             }
         } finally {
+            if (sut.tokens() != null) {
+                setup.put("tokens", sut.tokens().figures());
+            }
             sut.close();
             setup.put("loadavgEnd", Machine.loadavg());
             results.put("finishedAt", Instant.now().toString());

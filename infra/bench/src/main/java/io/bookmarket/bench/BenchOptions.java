@@ -13,6 +13,7 @@ final class BenchOptions {
                      --jit-warmup=30s (c=50 before the POST runs) --warmup=5s --duration=15s --concurrency=1,10,50,100 --lag-rate=50,200 --restarts=3
                      --breaker-warmup=4s (until the breaker is open) --hanging-min=10s (run without breaker)
                      --overload-clients=100 --overload-duration=60s (the original's load test, run fresh and warm)
+                     --get-rows=500 (publisher200's own rows, which the GET runs read the first page of)
                      --only=startup,ceiling,post,get,lag,breaker,overload --out=<json> --data=<dir>
                      --jfr (services record JFR into <data>/logs/<service>.jfr)""";
 
@@ -30,6 +31,8 @@ final class BenchOptions {
     Duration breakerWarmup = Duration.ofSeconds(4);
     Duration hangingMin = Duration.ofSeconds(10);
     int overloadClients = 100;
+    /** publisher200's requests before the GET runs: about what each publisher of the old per-worker GETs had. */
+    long getRows = 500;
     Duration overloadDuration = Duration.ofSeconds(60);
     List<String> only = List.of();
     boolean jfr;
@@ -53,6 +56,7 @@ final class BenchOptions {
                     o.idleWindow = Duration.ofSeconds(2);
                     o.overloadClients = 8;
                     o.overloadDuration = Duration.ofSeconds(2);
+                    o.getRows = 40;
                 }
                 case "--warmup" -> o.warmup = duration(value);
                 case "--jit-warmup" -> o.jitWarmup = duration(value);
@@ -64,6 +68,7 @@ final class BenchOptions {
                 case "--hanging-min" -> o.hangingMin = duration(value);
                 case "--overload-clients" -> o.overloadClients = Integer.parseInt(value);
                 case "--overload-duration" -> o.overloadDuration = duration(value);
+                case "--get-rows" -> o.getRows = Long.parseLong(value);
                 case "--jfr" -> o.jfr = true;
                 case "--only" -> o.only = List.of(value.split(","));
                 case "--repo" -> o.repo = Path.of(value);

@@ -12,8 +12,6 @@ import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
 final class BreakerPhase {
 
     private static final int CONCURRENCY = 10;
-    /** Above the POST runs' publishers, so none of their rows is touched. */
-    private static final long PUBLISHER = ThroughputPhase.POST_PUBLISHERS + 999_000;
 
     private final BenchOptions options;
     private final SystemUnderTest sut;
@@ -30,11 +28,12 @@ final class BreakerPhase {
         // Shipped configuration: the first calls wait for the timeout, then the breaker opens. The measurement starts
         // after that and ends before the breaker's delay (10 s) lets a trial call through.
         Duration open = options.duration.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : options.duration;
+        sut.tokens().validFor(options.breakerWarmup.plus(open), BenchTokens.PUBLISHER);
         sut.suspend(APPROVAL);
         LoadGenerator.Outcome withBreaker;
         try {
             withBreaker = LoadGenerator.closedLoop("breaker open", CONCURRENCY, options.breakerWarmup, open,
-                    status -> status == 503, (worker, seq) -> sut.postRequest(PUBLISHER, seq).statusCode());
+                    status -> status == 503, (worker, seq) -> sut.postRequest(seq).statusCode());
         } finally {
             sut.resumeStopped();
         }
@@ -50,11 +49,12 @@ final class BreakerPhase {
         sut.restart(REGREQUEST);
         // Each call waits for the timeout (twice, with the retry): a longer window than the others to get samples.
         Duration hanging = options.duration.compareTo(options.hangingMin) < 0 ? options.hangingMin : options.duration;
+        sut.tokens().validFor(hanging, BenchTokens.PUBLISHER);
         sut.suspend(APPROVAL);
         LoadGenerator.Outcome withoutBreaker;
         try {
             withoutBreaker = LoadGenerator.closedLoop("no breaker", CONCURRENCY, Duration.ZERO, hanging,
-                    status -> status == 503, (worker, seq) -> sut.postRequest(PUBLISHER + 1, seq).statusCode());
+                    status -> status == 503, (worker, seq) -> sut.postRequest(seq).statusCode());
         } finally {
             sut.resumeStopped();
             // Only the next start sees it: regrequest-service keeps running without the breaker until restarted.

@@ -31,8 +31,6 @@ import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
 final class EventLagPhase {
 
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
-    private static final long LAG_PUBLISHERS = 3_000_000;
-    private static final int LAG_PUBLISHER_COUNT = 10;
 
     private final BenchOptions options;
     private final SystemUnderTest sut;
@@ -43,18 +41,25 @@ final class EventLagPhase {
     }
 
     /**
-     * One steady run at {@code rate} POST/s. {@code run} numbers the runs of this bench: each files for publishers of
-     * its own, so the view's rows it reads are only its own.
+     * One steady run at {@code rate} POST/s ({@code run} numbers the runs of this bench). Every POST is publisher100's:
+     * the view's rows of this run are those with a request id above the highest one stored before it (nothing else is
+     * filed meanwhile).
      */
     Map<String, Object> run(double rate, int run) throws Exception {
-        long publishers = LAG_PUBLISHERS + run * 1000L;
-        sut.warmJit(LAG_PUBLISHERS + 500);
+        sut.warmJit();
         sut.awaitViewCaughtUp("event lag");
+        long idsAbove;
+        try (Connection c = sut.system().stack().postgres().connect("regrequest"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM reg_request")) {
+            rs.next();
+            idsAbove = rs.getLong(1);
+        }
+        sut.tokens().validFor(options.duration.plusSeconds(30), BenchTokens.PUBLISHER);
         Map<Long, Instant> answered = new ConcurrentHashMap<>();
         progress("event lag: POST at a steady %.0f req/s for %d s", rate, options.duration.toSeconds());
         LoadGenerator.Outcome load = LoadGenerator.fixedRate("POST /regRequests (steady)", rate, options.duration,
                 status -> status == 201, (worker, seq) -> {
-                    HttpResponse<String> response = sut.postRequest(publishers + seq % LAG_PUBLISHER_COUNT, seq + 1);
+                    HttpResponse<String> response = sut.postRequest(seq + 1);
                     Instant at = Instant.now();
                     Matcher id = ID.matcher(response.body());
                     if (response.statusCode() == 201 && id.find()) {
@@ -66,7 +71,7 @@ final class EventLagPhase {
         // comes from the rows: updated_at is when publisher-view applied the event, last_event_at the event's
         // occurredAt, written by regrequest-service in the transaction that commits it; one clock, one machine).
         PostgresServer postgres = sut.system().stack().postgres();
-        String rows = "FROM publpage WHERE publ_id BETWEEN " + publishers + " AND " + (publishers + LAG_PUBLISHER_COUNT - 1);
+        String rows = "FROM publpage WHERE req_id > " + idsAbove;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         long seen = 0;
         try (Connection c = postgres.connect("publisherview"); Statement s = c.createStatement()) {

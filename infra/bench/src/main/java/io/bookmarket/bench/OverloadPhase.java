@@ -19,13 +19,14 @@ import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
  */
 final class OverloadPhase {
 
-    /** The original's load-test body, as it sent it (numbers as strings, a regYn the service ignores). */
-    static final String BODY = "{\"bookId\": \"10\", \"bookNm\": \"mybooks\", \"regYn\": \"Y\", \"publId\": \"11\"}";
+    /**
+     * The original's load-test body, as it sent it (numbers as strings, a regYn the service ignores), but with
+     * publisher100's publId: the publId must be the token's (the original's was "11").
+     */
+    static final String BODY = "{\"bookId\": \"10\", \"bookNm\": \"mybooks\", \"regYn\": \"Y\", \"publId\": \"100\"}";
     static final String PATH = "/regrequests";
     /** Long enough that a request queued in an overloaded service is answered late, not counted as failed. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    /** The JIT warm-up before the warm run (the fresh run restarted the services): its own publishers. */
-    private static final long WARMUP_PUBLISHERS = 4_000_000;
 
     private final BenchOptions options;
     private final SystemUnderTest sut;
@@ -44,6 +45,7 @@ final class OverloadPhase {
                 + "load-test body for " + options.overloadDuration.toMillis() / 1000.0 + " s; fresh: right after restarting the "
                 + "three services, no warm-up; warm: after the other POST phases, the backlog drained");
         m.put("body", BODY);
+        m.put("caller", BenchTokens.PUBLISHER + " (bearer token)");
         m.put("path", PATH);
         m.put("clients", options.overloadClients);
         m.put("requestTimeoutSeconds", REQUEST_TIMEOUT.toSeconds());
@@ -59,7 +61,7 @@ final class OverloadPhase {
         fresh.put("restartMs", restartMs);
         m.put("fresh", fresh);
 
-        sut.warmJit(WARMUP_PUBLISHERS);
+        sut.warmJit();
         long drainedMs = sut.awaitViewCaughtUp("overload (warm)");
         Map<String, Object> warm = measure("warm");
         warm.put("drainedBeforeMs", drainedMs);
@@ -68,9 +70,9 @@ final class OverloadPhase {
     }
 
     private Map<String, Object> measure(String label) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sut.system().url(REGREQUEST) + PATH))
-                .header("Content-Type", "application/json").timeout(REQUEST_TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
+        URI uri = URI.create(sut.system().url(REGREQUEST) + PATH);
+        BenchTokens tokens = sut.tokens();
+        tokens.validFor(options.overloadDuration.plus(REQUEST_TIMEOUT), BenchTokens.PUBLISHER);
         LongAdder withRetryAfter = new LongAdder();
         LongAdder withoutRetryAfter = new LongAdder();
         LoadGenerator.Outcome outcome;
@@ -81,6 +83,9 @@ final class OverloadPhase {
             cpuFrom = sut.cpu().mark();
             outcome = LoadGenerator.closedLoop("overload " + label, options.overloadClients, Duration.ZERO,
                     options.overloadDuration, status -> status == 201, (worker, seq) -> {
+                        HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                                .header("Authorization", tokens.authorization(BenchTokens.PUBLISHER)).timeout(REQUEST_TIMEOUT)
+                                .POST(HttpRequest.BodyPublishers.ofString(BODY)).build();
                         HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
                         if (response.statusCode() == 503) {
                             (response.headers().firstValue("Retry-After").isPresent() ? withRetryAfter : withoutRetryAfter).increment();

@@ -38,6 +38,7 @@ final class SystemUnderTest implements AutoCloseable {
     private LocalSystem.Options systemOptions;
     private LocalSystem system;
     private CpuAccounting cpu;
+    private BenchTokens tokens;
     private volatile Long stoppedPid;
 
     SystemUnderTest(BenchOptions options) {
@@ -54,10 +55,11 @@ final class SystemUnderTest implements AutoCloseable {
                         + options.dataDir.toAbsolutePath().resolve("logs/" + service + ".jfr")));
             }
         }
-        progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, 3 services) in %s",
+        progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, Keycloak, 3 services) in %s",
                 options.dataDir.toAbsolutePath());
         long begin = System.nanoTime();
         system = LocalSystem.start(systemOptions);
+        tokens = new BenchTokens(() -> system.stack().keycloak());
         // Looked up on every snapshot: a restarted service has a new pid.
         cpu = new CpuAccounting(() -> {
             Map<String, Long> pids = new LinkedHashMap<>();
@@ -88,6 +90,10 @@ final class SystemUnderTest implements AutoCloseable {
         return cpu;
     }
 
+    BenchTokens tokens() {
+        return tokens;
+    }
+
     /** Extra environment for a service's next start (e.g. the breaker configured away). */
     void env(String service, Map<String, String> env) {
         systemOptions.env(service, env);
@@ -114,11 +120,19 @@ final class SystemUnderTest implements AutoCloseable {
         return m;
     }
 
-    /** The bench's own request body: distinct publishers and books, so no run contends on one publisher's rows. */
-    HttpResponse<String> postRequest(long publId, long bookId) throws IOException, InterruptedException {
+    /**
+     * The bench's own request, filed by publisher100 with its token (the token's publId must be the body's, so every
+     * POST is one publisher's; distinct books). Nothing locks per publisher on the write path.
+     */
+    HttpResponse<String> postRequest(long bookId) throws IOException, InterruptedException {
+        return postRequest(BenchTokens.PUBLISHER, BenchTokens.PUBL_ID, bookId);
+    }
+
+    HttpResponse<String> postRequest(String publisher, long publId, long bookId) throws IOException, InterruptedException {
         String body = "{\"bookId\": " + bookId + ", \"bookNm\": \"bench book " + bookId + "\", \"publId\": " + publId + "}";
         return http.send(HttpRequest.newBuilder(URI.create(system.url(REGREQUEST) + "/regRequests"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("Authorization", tokens.authorization(publisher))
+                .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -133,22 +147,24 @@ final class SystemUnderTest implements AutoCloseable {
      * not the interpreter (a fresh service is several times slower for its first minute; the overload phase's fresh
      * run measures that on purpose). Once per bench run; a restart of the services (overload phase) makes it due again.
      */
-    void warmJit(long publisherBase) throws InterruptedException {
+    void warmJit() throws InterruptedException {
         if (jitWarm) {
             return;
         }
         jitWarm = true;
-        warmPath(publisherBase);
+        warmPath();
+        tokens.validFor(options.jitWarmup, BenchTokens.PUBLISHER);
         LoadGenerator.Outcome warm = LoadGenerator.closedLoop("JIT warm-up", 50, Duration.ZERO, options.jitWarmup,
-                status -> status == 201, (worker, seq) -> postRequest(publisherBase + worker, seq).statusCode());
+                status -> status == 201, (worker, seq) -> postRequest(seq).statusCode());
         progress("JIT warm-up: POST c=50 for %d s, %.0f req/s (statuses %s)", options.jitWarmup.toSeconds(), warm.throughput(),
                 warm.json().get("statuses"));
     }
 
-    void warmPath(long publisherBase) throws InterruptedException {
+    void warmPath() throws InterruptedException {
         for (int attempt = 1; attempt <= 3; attempt++) {
+            tokens.validFor(options.warmup, BenchTokens.PUBLISHER);
             LoadGenerator.Outcome warm = LoadGenerator.closedLoop("warm-up", 4, Duration.ZERO, options.warmup,
-                    status -> status == 201, (worker, seq) -> postRequest(publisherBase + worker, seq).statusCode());
+                    status -> status == 201, (worker, seq) -> postRequest(seq).statusCode());
             if (warm.failed() == 0) {
                 return;
             }

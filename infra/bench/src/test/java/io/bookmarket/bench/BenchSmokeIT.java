@@ -57,6 +57,14 @@ class BenchSmokeIT {
         }
         assertThat(r.path("idleCpu").path("total").asDouble()).isPositive();
         assertThat(r.path("idleCpu").has("mariadb")).as("MariaDB's CPU is counted").isTrue();
+        assertThat(r.path("idleCpu").has("keycloak")).as("Keycloak's CPU is counted (apart)").isTrue();
+        // Every request carried a bearer token, and Keycloak was asked only outside the measured windows, a few times.
+        JsonNode tokens = r.path("setup").path("tokens");
+        assertThat(tokens.path("fetchedOutsideMeasuredWindows").asLong()).as("tokens fetched").isBetween(1L, 20L);
+        assertThat(tokens.path("renewedDuringRuns").asLong()).as("tokens fetched during measured runs").isZero();
+        for (JsonNode run : r.path("post")) {
+            assertThat(run.path("cpuMsPerOperation").has("keycloak")).as("Keycloak apart in " + run.path("name")).isTrue();
+        }
         for (JsonNode ceiling : List.of(pg, maria)) {
             assertThat(ceiling.path("runs")).hasSize(2);
             for (JsonNode run : ceiling.path("runs")) {

@@ -1,9 +1,11 @@
 package io.bookmarket.e2e;
 
 import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.stack.KeycloakServer;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -17,12 +19,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
@@ -33,14 +36,24 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The original system's checklist, demonstrated the way its README did: over HTTP only, against the real stack
- * (PostgreSQL, Kafka, Kafka Connect + Debezium) and the three services as separate processes.
+ * (PostgreSQL, Kafka, Kafka Connect + Debezium, Keycloak) and the three services as separate processes. Every call
+ * carries the access token of the person making it, issued by the real Keycloak: publishers {@code publisher100} and
+ * {@code publisher200} file, read and cancel; the {@code reviewer} decides; {@code admin} rebuilds the view.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeedChecklistIT {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(30);
     private static final Path DATA = Path.of("target/e2e-system");
-    private static final AtomicLong PUBLISHERS = new AtomicLong(1000);
+    /** The realm's demo users (infra/keycloak/bookmarket-realm.json); a publisher's publId is in its token. */
+    private static final String PUBLISHER = "publisher100";
+    private static final long PUBL_ID = 100;
+    private static final String OTHER_PUBLISHER = "publisher200";
+    private static final long OTHER_PUBL_ID = 200;
+    private static final String REVIEWER = "reviewer";
+    private static final String ADMIN = "admin";
+    /** The public client of people and suites (password grant). */
+    private static final String CLI_CLIENT = "bookmarket-cli";
     private static LocalSystem.Options options;
     private static LocalSystem system;
 
@@ -52,8 +65,8 @@ class SeedChecklistIT {
                 .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "3s"));
         long begin = System.nanoTime();
         system = LocalSystem.start(options.ephemeral(false));
-        System.out.printf("E2E: whole system (PostgreSQL, MariaDB, Kafka, Connect + 2 connectors, 3 services) up in %d ms%n",
-                Duration.ofNanos(System.nanoTime() - begin).toMillis());
+        System.out.printf("E2E: whole system (PostgreSQL, MariaDB, Kafka, Connect + 2 connectors, Keycloak, 3 services) up in %d ms "
+                + "(infrastructure: %s)%n", Duration.ofNanos(System.nanoTime() - begin).toMillis(), system.stack().startupTimes());
     }
 
     @AfterAll
@@ -68,20 +81,19 @@ class SeedChecklistIT {
     @Test
     @Order(1)
     void filingOpensAReviewAndThePublisherSeesItAwaitingReview() {
-        long publId = PUBLISHERS.incrementAndGet();
-        long id = file(publId, 99, "mybook");
+        long id = file(PUBLISHER, PUBL_ID, 99, "mybook");
         Map<String, Object> ticket = awaitTicket(id);
-        assertThat(ticket).containsEntry("appYn", "RegRequested").containsEntry("publId", (int) publId);
+        assertThat(ticket).containsEntry("appYn", "RegRequested").containsEntry("publId", (int) PUBL_ID);
         awaitView(id, "RegRequested");
-        assertThat(get(REGREQUEST, "/regRequests/" + id).<String>path("regYn")).isEqualTo("RegRequested");
+        assertThat(get(PUBLISHER, REGREQUEST, "/regRequests/" + id).<String>path("regYn")).isEqualTo("RegRequested");
+        assertThat(get(PUBLISHER, REGREQUEST, "/regRequests/" + id).<Integer>path("publId")).isEqualTo((int) PUBL_ID);
     }
 
     @Test
     @Order(2)
     void approvingAndRejectingReachTheRequestAndTheView() {
-        long publId = PUBLISHERS.incrementAndGet();
-        long approved = file(publId, 10, "approved book");
-        long rejected = file(publId, 11, "rejected book");
+        long approved = file(PUBLISHER, PUBL_ID, 10, "approved book");
+        long rejected = file(PUBLISHER, PUBL_ID, 11, "rejected book");
         decide(awaitTicket(approved), "Approved");
         decide(awaitTicket(rejected), "Rejected");
         awaitRequest(approved, "Approved");
@@ -93,24 +105,24 @@ class SeedChecklistIT {
     @Test
     @Order(3)
     void cancellingARequestCancelsItsReview() {
-        long publId = PUBLISHERS.incrementAndGet();
-        long id = file(publId, 12, "cancelled book");
+        long id = file(PUBLISHER, PUBL_ID, 12, "cancelled book");
         Map<String, Object> ticket = awaitTicket(id);
-        given().delete(url(REGREQUEST) + "/regRequests/" + id).then().statusCode(200);
-        assertThat(get(REGREQUEST, "/regRequests/" + id).<String>path("regYn")).isEqualTo("ReqCanceled");
-        await().atMost(EVENTUALLY).until(() -> "AppCanceled".equals(get(APPROVAL, "/approves/" + ticket.get("id")).path("appYn")));
+        as(PUBLISHER).delete(url(REGREQUEST) + "/regRequests/" + id).then().statusCode(200);
+        assertThat(get(PUBLISHER, REGREQUEST, "/regRequests/" + id).<String>path("regYn")).isEqualTo("ReqCanceled");
+        await().atMost(EVENTUALLY).until(() -> "AppCanceled".equals(get(REVIEWER, APPROVAL, "/approves/" + ticket.get("id")).path("appYn")));
         awaitView(id, "ReqCanceled");
     }
 
     @Test
     @Order(4)
     void withApprovalDownFilingFailsFastAndStoresNothing() {
-        long publId = PUBLISHERS.incrementAndGet();
+        // The publisher has filed before: "nothing stored" is its request count not growing (the view caught up first).
+        long requestsBefore = awaitViewHoldsEveryRequest(PUBLISHER, PUBL_ID);
         system.stopService(APPROVAL);
         try {
             long begin = System.nanoTime();
-            Response refused = given().contentType(ContentType.JSON)
-                    .body(Map.of("bookId", 13, "bookNm", "while approval is down", "publId", publId))
+            Response refused = as(PUBLISHER).contentType(ContentType.JSON)
+                    .body(Map.of("bookId", 13, "bookNm", "while approval is down", "publId", PUBL_ID))
                     .post(url(REGREQUEST) + "/regRequests");
             long millis = Duration.ofNanos(System.nanoTime() - begin).toMillis();
             System.out.printf("E2E: POST with approval-service down answered %d in %d ms%n", refused.statusCode(), millis);
@@ -120,28 +132,26 @@ class SeedChecklistIT {
         } finally {
             system.startService(APPROVAL);
         }
-        assertThat(given().get(url(REGREQUEST) + "/regRequests?publId=" + publId).then().statusCode(200)
-                .extract().<List<?>>path("$")).as("no request stored").isEmpty();
-        long id = file(publId, 13, "after approval is back");
+        assertThat(total(PUBLISHER, REGREQUEST, "/regRequests?publId=" + PUBL_ID)).as("no request stored").isEqualTo(requestsBefore);
+        long id = file(PUBLISHER, PUBL_ID, 13, "after approval is back");
         awaitView(id, "RegRequested");
-        assertThat(given().get(url(PUBLISHER_VIEW) + "/publpages?publId=" + publId).then().statusCode(200)
-                .extract().<List<?>>path("$")).as("only the accepted request is in the view").hasSize(1);
+        assertThat(total(PUBLISHER, PUBLISHER_VIEW, "/publpages?publId=" + PUBL_ID)).as("only the accepted request is in the view")
+                .isEqualTo(requestsBefore + 1);
     }
 
     @Test
     @Order(5)
     void cancellingWhileApprovalIsDownCatchesUpAfterItsRestart() {
-        long publId = PUBLISHERS.incrementAndGet();
-        long id = file(publId, 14, "cancelled while approval is down");
+        long id = file(PUBLISHER, PUBL_ID, 14, "cancelled while approval is down");
         Map<String, Object> ticket = awaitTicket(id);
         system.stopService(APPROVAL);
         try {
-            given().delete(url(REGREQUEST) + "/regRequests/" + id).then().statusCode(200);
+            as(PUBLISHER).delete(url(REGREQUEST) + "/regRequests/" + id).then().statusCode(200);
         } finally {
             system.startService(APPROVAL);
         }
         long begin = System.nanoTime();
-        await().atMost(EVENTUALLY).until(() -> "AppCanceled".equals(get(APPROVAL, "/approves/" + ticket.get("id")).path("appYn")));
+        await().atMost(EVENTUALLY).until(() -> "AppCanceled".equals(get(REVIEWER, APPROVAL, "/approves/" + ticket.get("id")).path("appYn")));
         System.out.printf("E2E: approval-service caught up with the cancellation %d ms after its restart%n",
                 Duration.ofNanos(System.nanoTime() - begin).toMillis());
     }
@@ -149,7 +159,7 @@ class SeedChecklistIT {
     @Test
     @Order(6)
     void aHangingApprovalOpensTheBreakerAndRequestsAreRejectedFast() throws Exception {
-        long publId = PUBLISHERS.incrementAndGet();
+        long requestsBefore = total(PUBLISHER, REGREQUEST, "/regRequests?publId=" + PUBL_ID);
         long approvalPid = system.service(APPROVAL).pid();
         signal("STOP", approvalPid); // approval-service hangs: connections open, no answers
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -159,8 +169,8 @@ class SeedChecklistIT {
             for (int i = 0; i < 24; i++) {
                 answers.add(pool.submit(() -> {
                     long begin = System.nanoTime();
-                    int status = given().contentType(ContentType.JSON)
-                            .body(Map.of("bookId", 15, "bookNm", "while approval hangs", "publId", publId))
+                    int status = as(PUBLISHER).contentType(ContentType.JSON)
+                            .body(Map.of("bookId", 15, "bookNm", "while approval hangs", "publId", PUBL_ID))
                             .post(url(REGREQUEST) + "/regRequests").statusCode();
                     latencies.add(Duration.ofNanos(System.nanoTime() - begin).toMillis());
                     return status;
@@ -180,8 +190,8 @@ class SeedChecklistIT {
                 double opened = metric("ft_circuitbreaker_opened_total");
                 boolean openBefore = "OPEN".equals(breakerState());
                 long begin = System.nanoTime();
-                Response refused = given().contentType(ContentType.JSON)
-                        .body(Map.of("bookId", 16, "bookNm", "breaker open", "publId", publId))
+                Response refused = as(PUBLISHER).contentType(ContentType.JSON)
+                        .body(Map.of("bookId", 16, "bookNm", "breaker open", "publId", PUBL_ID))
                         .post(url(REGREQUEST) + "/regRequests");
                 long millis = Duration.ofNanos(System.nanoTime() - begin).toMillis();
                 assertThat(refused.statusCode()).isEqualTo(503);
@@ -200,33 +210,37 @@ class SeedChecklistIT {
         } finally {
             signal("CONT", approvalPid);
         }
-        await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(500)).until(() -> given().contentType(ContentType.JSON)
-                .body(Map.of("bookId", 17, "bookNm", "after recovery", "publId", publId))
+        await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(500)).until(() -> as(PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("bookId", 17, "bookNm", "after recovery", "publId", PUBL_ID))
                 .post(url(REGREQUEST) + "/regRequests").statusCode() == 201);
-        assertThat(given().get(url(REGREQUEST) + "/regRequests?publId=" + publId).then().statusCode(200)
-                .extract().<List<?>>path("$")).as("only the request filed after recovery exists").hasSize(1);
+        assertThat(total(PUBLISHER, REGREQUEST, "/regRequests?publId=" + PUBL_ID))
+                .as("only the request filed after recovery was stored").isEqualTo(requestsBefore + 1);
     }
 
     @Test
     @Order(7)
     void commitToViewLatencyOver200Requests() throws Exception {
-        long publId = PUBLISHERS.incrementAndGet();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<Long>> ids = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             int book = i;
-            ids.add(pool.submit(() -> file(publId, 1000 + book, "latency book " + book)));
+            ids.add(pool.submit(() -> file(PUBLISHER, PUBL_ID, 1000 + book, "latency book " + book)));
         }
         List<Long> requestIds = new ArrayList<>();
         for (Future<Long> id : ids) {
             requestIds.add(id.get());
         }
         pool.shutdown();
-        await().atMost(EVENTUALLY).until(() -> given().get(url(PUBLISHER_VIEW) + "/publpages?publId=" + publId + "&size=100")
-                .header("X-Total-Count").equals("200"));
+        // The publisher has other requests: wait for exactly these 200 (each asked for until the view has it).
+        Set<Long> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        pending.addAll(requestIds);
+        await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(500)).until(() -> {
+            pending.removeIf(id -> as(PUBLISHER).get(url(PUBLISHER_VIEW) + "/publpages/" + id).statusCode() == 200);
+            return pending.isEmpty();
+        });
         List<Long> lags = new ArrayList<>();
         for (long id : requestIds) {
-            Response view = get(PUBLISHER_VIEW, "/publpages/" + id);
+            Response view = get(PUBLISHER, PUBLISHER_VIEW, "/publpages/" + id);
             Instant committed = Instant.parse(view.path("lastEventAt"));
             Instant applied = Instant.parse(view.path("updatedAt"));
             lags.add(Duration.between(committed, applied).toMillis());
@@ -238,62 +252,172 @@ class SeedChecklistIT {
         assertThat(lags).as("every event applied after its source transaction committed").allMatch(lag -> lag >= 0);
     }
 
+    /**
+     * Identity end to end: each publisher sees and changes only what is its own (another's request is answered as if
+     * it did not exist), reviewers see everyone's, publishers cannot decide reviews, only admin rebuilds the view, and
+     * nothing at all works without a token.
+     */
     @Test
     @Order(8)
+    void eachPublisherSeesAndChangesOnlyItsOwnAndOnlyReviewersDecide() {
+        long mine = file(PUBLISHER, PUBL_ID, 20, "publisher100's book");
+        long theirs = file(OTHER_PUBLISHER, OTHER_PUBL_ID, 21, "publisher200's book");
+        Map<String, Object> myTicket = awaitTicket(mine);
+        awaitView(mine, "RegRequested");
+        awaitView(theirs, "RegRequested");
+
+        // publisher200 cannot read nor cancel publisher100's request, nor see its row in the view: 404, as for an unknown id.
+        expectProblem(as(OTHER_PUBLISHER).get(url(REGREQUEST) + "/regRequests/" + mine), 404);
+        expectProblem(as(OTHER_PUBLISHER).delete(url(REGREQUEST) + "/regRequests/" + mine), 404);
+        expectProblem(as(OTHER_PUBLISHER).get(url(PUBLISHER_VIEW) + "/publpages/" + mine), 404);
+        assertThat(as(OTHER_PUBLISHER).get(url(PUBLISHER_VIEW) + "/publpages/search/findByReqId?reqId=" + mine)
+                .then().statusCode(200).extract().<List<?>>path("$")).as("publisher200 finds nothing by publisher100's reqId").isEmpty();
+        // Asking for another publisher's list is refused outright; its own lists hold only its own requests.
+        expectProblem(as(OTHER_PUBLISHER).get(url(REGREQUEST) + "/regRequests?publId=" + PUBL_ID), 403);
+        expectProblem(as(OTHER_PUBLISHER).get(url(PUBLISHER_VIEW) + "/publpages?publId=" + PUBL_ID), 403);
+        assertThat(publIds(as(OTHER_PUBLISHER).get(url(REGREQUEST) + "/regRequests?size=100")))
+                .as("publisher200's list of requests").containsOnly(OTHER_PUBL_ID);
+        assertThat(publIds(as(OTHER_PUBLISHER).get(url(PUBLISHER_VIEW) + "/publpages?size=100")))
+                .as("publisher200's view").containsOnly(OTHER_PUBL_ID);
+        // Nor can it file in publisher100's name.
+        expectProblem(as(OTHER_PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("bookId", 22, "bookNm", "in another's name", "publId", PUBL_ID)).post(url(REGREQUEST) + "/regRequests"), 403);
+        assertThat(get(PUBLISHER, REGREQUEST, "/regRequests/" + mine).<String>path("regYn")).as("not cancelled by publisher200")
+                .isEqualTo("RegRequested");
+
+        // The reviewer sees both publishers' requests and rows.
+        for (long id : List.of(mine, theirs)) {
+            assertThat(get(REVIEWER, REGREQUEST, "/regRequests/" + id).<String>path("regYn")).isEqualTo("RegRequested");
+            assertThat(get(REVIEWER, PUBLISHER_VIEW, "/publpages/" + id).<String>path("status")).isEqualTo("RegRequested");
+        }
+        assertThat(publIds(as(REVIEWER).get(url(PUBLISHER_VIEW) + "/publpages?size=100"))).contains(PUBL_ID, OTHER_PUBL_ID);
+
+        // Publishers neither read the review queue nor decide; reviewers do not file or cancel.
+        expectProblem(as(PUBLISHER).get(url(APPROVAL) + "/approves"), 403);
+        expectProblem(as(PUBLISHER).contentType(ContentType.JSON).body(Map.of("appYn", "Approved"))
+                .patch(url(APPROVAL) + "/approves/" + myTicket.get("id")), 403);
+        expectProblem(as(REVIEWER).contentType(ContentType.JSON)
+                .body(Map.of("bookId", 23, "bookNm", "by a reviewer", "publId", PUBL_ID)).post(url(REGREQUEST) + "/regRequests"), 403);
+        expectProblem(as(REVIEWER).delete(url(REGREQUEST) + "/regRequests/" + mine), 403);
+        assertThat(get(REVIEWER, APPROVAL, "/approves/" + myTicket.get("id")).<String>path("appYn")).as("not decided by the publisher")
+                .isEqualTo("RegRequested");
+        decide(myTicket, "Approved");
+        awaitView(mine, "Approved");
+
+        // Nothing without a token: 401 with the Bearer challenge.
+        for (String url : List.of(url(REGREQUEST) + "/regRequests/" + mine, url(APPROVAL) + "/approves",
+                url(PUBLISHER_VIEW) + "/publpages/" + mine)) {
+            Response anonymous = given().get(url);
+            expectProblem(anonymous, 401);
+            assertThat(anonymous.header("WWW-Authenticate")).as("challenge of %s", url).startsWith("Bearer");
+        }
+
+        // Only admin rebuilds the view; the rebuilt view still holds both publishers' rows.
+        for (String user : List.of(PUBLISHER, REVIEWER)) {
+            expectProblem(as(user).post(url(PUBLISHER_VIEW) + "/publpages/admin/rebuild"), 403);
+        }
+        long begin = System.nanoTime();
+        as(ADMIN).post(url(PUBLISHER_VIEW) + "/publpages/admin/rebuild").then().statusCode(200);
+        System.out.printf("E2E: view rebuilt by admin in %d ms%n", Duration.ofNanos(System.nanoTime() - begin).toMillis());
+        awaitView(mine, "Approved");
+        awaitView(theirs, "RegRequested");
+    }
+
+    @Test
+    @Order(9)
     void afterAWholeRestartEverythingIsStillThereAndNewRequestsFlow() {
-        long publId = PUBLISHERS.incrementAndGet();
-        long before = file(publId, 18, "before the restart");
+        long before = file(PUBLISHER, PUBL_ID, 18, "before the restart");
         Map<String, Object> ticket = awaitTicket(before);
         decide(ticket, "Approved");
         awaitView(before, "Approved");
+        // Issued before the restart (fresh, not the cache's: it must outlive the restart): Keycloak keeps its signing
+        // keys in its database and comes back on the same port, so the token stays good.
+        String issuedBefore = keycloak().token(CLI_CLIENT, PUBLISHER);
         system.close();
         long begin = System.nanoTime();
         // Same data directory; infrastructure ports may differ, services find them through their configuration.
         system = LocalSystem.start(options.ephemeral(true));
         System.out.printf("E2E: whole system restarted on its data in %d ms%n", Duration.ofNanos(System.nanoTime() - begin).toMillis());
-        assertThat(get(REGREQUEST, "/regRequests/" + before).<String>path("regYn")).isEqualTo("Approved");
-        assertThat(get(APPROVAL, "/approves/" + ticket.get("id")).<String>path("appYn")).isEqualTo("Approved");
-        assertThat(get(PUBLISHER_VIEW, "/publpages/" + before).<String>path("status")).isEqualTo("Approved");
-        long after = file(publId, 19, "after the restart");
+        assertThat(given().header("Authorization", "Bearer " + issuedBefore).get(url(REGREQUEST) + "/regRequests/" + before)
+                .then().statusCode(200).extract().<String>path("regYn")).as("with a token issued before the restart").isEqualTo("Approved");
+        assertThat(get(REVIEWER, APPROVAL, "/approves/" + ticket.get("id")).<String>path("appYn")).isEqualTo("Approved");
+        assertThat(get(PUBLISHER, PUBLISHER_VIEW, "/publpages/" + before).<String>path("status")).isEqualTo("Approved");
+        long after = file(PUBLISHER, PUBL_ID, 19, "after the restart");
         decide(awaitTicket(after), "Rejected");
         awaitView(after, "Rejected");
     }
 
-    // ---- helpers: the publisher's, the reviewer's and the view's HTTP calls ----
+    // ---- helpers: the publisher's, the reviewer's and the view's HTTP calls, each with its caller's token ----
 
-    private static long file(long publId, long bookId, String bookNm) {
-        return given().contentType(ContentType.JSON).body(Map.of("bookId", bookId, "bookNm", bookNm, "publId", publId))
+    private static KeycloakServer keycloak() {
+        return system.stack().keycloak();
+    }
+
+    /** A request made by one of the realm's users (its access token, cached and renewed by the stack's helper). */
+    private static RequestSpecification as(String user) {
+        return given().header("Authorization", "Bearer " + keycloak().token(user));
+    }
+
+    private static long file(String publisher, long publId, long bookId, String bookNm) {
+        return as(publisher).contentType(ContentType.JSON).body(Map.of("bookId", bookId, "bookNm", bookNm, "publId", publId))
                 .post(url(REGREQUEST) + "/regRequests").then().statusCode(201).extract().<Number>path("id").longValue();
     }
 
     /** The ticket of a request, once the reviewers' queue offers it (confirmed by the RegRequested event). */
     private static Map<String, Object> awaitTicket(long reqId) {
         return await().atMost(EVENTUALLY).until(() -> {
-            List<Map<String, Object>> tickets = given().get(url(APPROVAL) + "/approves?reqReqId=" + reqId)
+            List<Map<String, Object>> tickets = as(REVIEWER).get(url(APPROVAL) + "/approves?reqReqId=" + reqId)
                     .then().statusCode(200).extract().path("$");
             return tickets.isEmpty() ? null : tickets.getFirst();
         }, t -> t != null);
     }
 
     private static void decide(Map<String, Object> ticket, String appYn) {
-        given().contentType(ContentType.JSON).body(Map.of("appYn", appYn))
+        as(REVIEWER).contentType(ContentType.JSON).body(Map.of("appYn", appYn))
                 .patch(url(APPROVAL) + "/approves/" + ticket.get("id")).then().statusCode(200);
     }
 
     private static void awaitRequest(long id, String regYn) {
-        await().atMost(EVENTUALLY).until(() -> regYn.equals(get(REGREQUEST, "/regRequests/" + id).path("regYn")));
+        await().atMost(EVENTUALLY).until(() -> regYn.equals(get(PUBLISHER, REGREQUEST, "/regRequests/" + id).path("regYn")));
     }
 
+    /** As the reviewer, who sees every publisher's rows. */
     private static void awaitView(long reqId, String status) {
         await().atMost(EVENTUALLY).until(() -> {
-            Response view = given().get(url(PUBLISHER_VIEW) + "/publpages/" + reqId);
+            Response view = as(REVIEWER).get(url(PUBLISHER_VIEW) + "/publpages/" + reqId);
             return view.statusCode() == 200 && status.equals(view.path("status"));
         });
     }
 
-    private static Response get(String service, String path) {
-        Response response = given().get(url(service) + path);
-        assertThat(response.statusCode()).as("GET %s%s", service, path).isEqualTo(200);
+    /** Waits until publisher-view has a row for each of the publisher's requests; returns how many there are. */
+    private static long awaitViewHoldsEveryRequest(String publisher, long publId) {
+        return await().atMost(EVENTUALLY).until(() -> {
+            long requests = total(publisher, REGREQUEST, "/regRequests?publId=" + publId);
+            return total(publisher, PUBLISHER_VIEW, "/publpages?publId=" + publId) == requests ? requests : null;
+        }, n -> n != null);
+    }
+
+    /** The X-Total-Count of a list. */
+    private static long total(String user, String service, String path) {
+        return Long.parseLong(get(user, service, path).header("X-Total-Count"));
+    }
+
+    private static Set<Long> publIds(Response list) {
+        List<Number> ids = list.then().statusCode(200).extract().path("publId");
+        Set<Long> set = new HashSet<>();
+        ids.forEach(id -> set.add(id.longValue()));
+        return set;
+    }
+
+    private static void expectProblem(Response response, int status) {
+        assertThat(response.statusCode()).as("status; body %s", response.asString()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.<Integer>path("status")).isEqualTo(status);
+    }
+
+    private static Response get(String user, String service, String path) {
+        Response response = as(user).get(url(service) + path);
+        assertThat(response.statusCode()).as("GET %s%s as %s", service, path, user).isEqualTo(200);
         return response;
     }
 

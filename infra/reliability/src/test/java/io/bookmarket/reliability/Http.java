@@ -63,24 +63,31 @@ final class Http {
         }
     }
 
-    static Answer send(String method, String url, String contentType, String body) {
-        return send(method, url, contentType, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+    /** {@code bearer}: the access token sent as {@code Authorization: Bearer}; null sends no Authorization header. */
+    static Answer send(String method, String url, String contentType, String body, String bearer) {
+        return send(method, url, contentType, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                bearer == null ? Map.of() : Map.of("Authorization", "Bearer " + bearer));
     }
 
-    static Answer get(String url) {
-        return send("GET", url, null, (String) null);
+    static Answer get(String url, String bearer) {
+        return send("GET", url, null, null, bearer);
     }
 
-    static Answer postJson(String url, Object body) {
-        return send("POST", url, "application/json", write(body));
+    static Answer postJson(String url, Object body, String bearer) {
+        return send("POST", url, "application/json", write(body), bearer);
     }
 
-    static Answer patchJson(String url, Object body) {
-        return send("PATCH", url, "application/json", write(body));
+    static Answer patchJson(String url, Object body, String bearer) {
+        return send("PATCH", url, "application/json", write(body), bearer);
     }
 
-    static Answer delete(String url) {
-        return send("DELETE", url, null, (String) null);
+    static Answer delete(String url, String bearer) {
+        return send("DELETE", url, null, null, bearer);
+    }
+
+    /** The probes and metrics, which stay open to anyone. */
+    static Answer getOpen(String url) {
+        return send("GET", url, null, (byte[]) null, Map.of());
     }
 
     static String write(Object body) {

@@ -17,14 +17,15 @@ import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
 
 /**
- * Publishers and reviewers at work: POST new requests, approve confirmed tickets, cancel requests (never reject,
- * see the report: reject-vs-cancel ends in two different "no"s by design). Records every answer; every 201 is
- * remembered so that the checks can demand it still exists afterwards.
+ * Publishers and reviewers at work: publisher100 POSTs new requests and cancels them, the reviewer approves confirmed
+ * tickets (never rejects, see the report: reject-vs-cancel ends in two different "no"s by design), each with its own
+ * token (renewed by {@link Tokens}). Records every answer; every 201 is remembered so that the checks can demand it
+ * still exists afterwards.
  */
 final class Load implements AutoCloseable {
 
     private final LocalSystem system;
-    private final long publId;
+    private final Tokens tokens;
     private final Set<Long> accepted;
     private final List<Long> mine = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -34,9 +35,9 @@ final class Load implements AutoCloseable {
     private final AtomicLong unavailableWhileDown = new AtomicLong();
     private volatile boolean componentDown;
 
-    Load(LocalSystem system, long publId, Set<Long> accepted, int threads) {
+    Load(LocalSystem system, Tokens tokens, Set<Long> accepted, int threads) {
         this.system = system;
-        this.publId = publId;
+        this.tokens = tokens;
         this.accepted = accepted;
         for (int i = 0; i < threads; i++) {
             Thread t = Thread.ofPlatform().name("load-" + i).start(this::run);
@@ -50,9 +51,20 @@ final class Load implements AutoCloseable {
             think(random);
             double r = random.nextDouble();
             Long some = pick(random);
+            String publisher;
+            String reviewer;
+            try {
+                publisher = tokens.of(Tokens.PUBLISHER);
+                reviewer = tokens.of(Tokens.REVIEWER);
+            } catch (RuntimeException e) {
+                // Keycloak is down and a token was due for renewal: a client without a token waits and tries again.
+                answers.computeIfAbsent("no token", k -> new AtomicLong()).incrementAndGet();
+                pause();
+                continue;
+            }
             if (r < 0.5 || some == null) {
                 Answer a = Http.postJson(system.url(REGREQUEST) + "/regRequests",
-                        Map.of("bookId", 1 + random.nextInt(1_000_000), "bookNm", "load book", "publId", publId));
+                        Map.of("bookId", 1 + random.nextInt(1_000_000), "bookNm", "load book", "publId", Tokens.PUBL_ID), publisher);
                 count("POST", a);
                 if (a.status() == 201) {
                     long id = a.id();
@@ -62,14 +74,14 @@ final class Load implements AutoCloseable {
                     }
                 }
             } else if (r < 0.8) {
-                Answer tickets = Http.get(system.url(APPROVAL) + "/approves?reqReqId=" + some);
+                Answer tickets = Http.get(system.url(APPROVAL) + "/approves?reqReqId=" + some, reviewer);
                 if (tickets.status() == 200 && tickets.json() != null && tickets.json().size() > 0
                         && "RegRequested".equals(tickets.json().get(0).path("appYn").asText())) {
                     long ticket = tickets.json().get(0).path("id").asLong();
-                    count("PATCH", Http.patchJson(system.url(APPROVAL) + "/approves/" + ticket, Map.of("appYn", "Approved")));
+                    count("PATCH", Http.patchJson(system.url(APPROVAL) + "/approves/" + ticket, Map.of("appYn", "Approved"), reviewer));
                 }
             } else {
-                count("DELETE", Http.delete(system.url(REGREQUEST) + "/regRequests/" + some));
+                count("DELETE", Http.delete(system.url(REGREQUEST) + "/regRequests/" + some, publisher));
             }
         }
     }
@@ -142,6 +154,12 @@ final class Load implements AutoCloseable {
         synchronized (mine) {
             return mine.size();
         }
+    }
+
+    /** 401 and 403 answers: the load's tokens are valid (renewed in time, also across Keycloak's crash), so none is expected. */
+    long identityRefusals() {
+        return answers.entrySet().stream().filter(e -> e.getKey().endsWith(" 401") || e.getKey().endsWith(" 403"))
+                .mapToLong(e -> e.getValue().get()).sum();
     }
 
     /** 5xx answers other than the documented 503 (an unexpected failure is a defect). */

@@ -1,6 +1,5 @@
 package io.bookmarket.reliability;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.launcher.LocalSystem;
 import io.bookmarket.reliability.Http.Answer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,20 +31,25 @@ import java.util.regex.Matcher;
 import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.KAFKA;
 import static io.bookmarket.launcher.LocalSystem.KAFKA_CONNECT;
+import static io.bookmarket.launcher.LocalSystem.KEYCLOAK;
 import static io.bookmarket.launcher.LocalSystem.MARIADB;
 import static io.bookmarket.launcher.LocalSystem.POSTGRESQL;
 import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
 import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
+import static io.bookmarket.reliability.Tokens.PUBLISHER;
+import static io.bookmarket.reliability.Tokens.PUBL_ID;
+import static io.bookmarket.reliability.Tokens.REVIEWER;
 import static io.bookmarket.reliability.Topics.APPROVE_TOPIC;
 import static io.bookmarket.reliability.Topics.REGREQUEST_TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The reliability suite: the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + Debezium, three services as
- * separate processes) under crashes, replays, poison messages, races, hostile input and outages. One system start is shared;
- * the scenarios run in order and each prints its figures. {@code -Dsoak.minutes=N} repeats the crash cycle for N
- * minutes.
+ * The reliability suite: the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + Debezium, Keycloak, three
+ * services as separate processes) under crashes, replays, poison messages, races, hostile input and outages. One system
+ * start is shared; the scenarios run in order and each prints its figures. {@code -Dsoak.minutes=N} repeats the crash
+ * cycle for N minutes. Every call carries a token of the real Keycloak: publisher100 files and cancels, the reviewer
+ * decides ({@link Tokens}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReliabilityIT {
@@ -57,13 +61,13 @@ class ReliabilityIT {
     private static final long SOAK_MINUTES = Long.getLong("soak.minutes", 0);
     /** {@code -Dcrash.components=postgresql,kafka} narrows the crash cycle (a soak on one component). */
     private static final List<String> CRASHED = crashed(System.getProperty("crash.components", ""));
-    private static final AtomicLong PUBLISHERS = new AtomicLong(5000);
     /** Every request that got a 201, in any scenario: all must exist at the end. */
     private static final Set<Long> ACCEPTED = ConcurrentHashMap.newKeySet();
     private static LocalSystem system;
     private static Databases db;
     private static Topics topics;
     private static Consistency consistency;
+    private static Tokens tokens;
 
     @BeforeAll
     static void startTheWholeSystem() throws IOException {
@@ -77,6 +81,7 @@ class ReliabilityIT {
         db = new Databases(system);
         topics = new Topics(system.stack().kafka().bootstrapServers());
         consistency = new Consistency(db, topics);
+        tokens = new Tokens(system);
         print("whole system up in %d ms", millisSince(begin));
     }
 
@@ -99,26 +104,16 @@ class ReliabilityIT {
     @Test
     @Order(1)
     void hostileInputIsRefusedWithProblemJsonAndChangesNothing() {
-        long publId = PUBLISHERS.incrementAndGet();
-        long seed = file(publId);
+        long seed = file();
         long ticket = awaitConfirmedTicket(seed);
         awaitConsistent("seed", Set.of(seed));
         Map<String, String> before = db.dump();
-        List<Hostile.Probe> probes = Hostile.generate(ticket);
+        // Each sent with the token of a caller the endpoint admits: the input checks are what must refuse it.
+        List<Hostile.Probe> probes = new Hostile(tokens).generate(ticket);
         Map<Integer, Integer> byStatus = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         long begin = System.nanoTime();
-        for (Hostile.Probe probe : probes) {
-            Answer a = Http.send(probe.method(), system.url(probe.service()) + probe.path(), probe.contentType(), probe.body(), probe.headers());
-            byStatus.merge(a.status(), 1, Integer::sum);
-            JsonNode problem = a.json();
-            if (a.status() < 400 || a.status() >= 500) {
-                failures.add(a.status() + " for " + probe.describe() + " -> " + abbreviate(a.body()));
-            } else if (!a.contentType().startsWith("application/problem+json") || problem == null
-                    || problem.path("status").asInt() != a.status() || problem.path("title").asText().isEmpty()) {
-                failures.add("no problem JSON (" + a.contentType() + ") for " + probe.describe() + " -> " + abbreviate(a.body()));
-            }
-        }
+        sendAll(probes, seed, byStatus, new TreeMap<>(), failures);
         Map<String, String> after = db.dump();
         print("hostile input: %d requests against the 3 services in %d ms; answers by status %s; failures %d",
                 probes.size(), millisSince(begin), byStatus, failures.size());
@@ -130,12 +125,59 @@ class ReliabilityIT {
         print("hostile input: databases unchanged (%d tables and sequences compared)", after.size());
     }
 
+    /**
+     * Valid requests to every endpoint of the three services from callers who must not make them: no token, an
+     * expired one, another issuer's or audience's, a forged signature or forged claims, {@code alg: none}, HS256 with
+     * the realm's public key, valid tokens of roles the endpoint does not admit, publisher200 on publisher100's data.
+     * Every answer 401 (with a Bearer challenge), 403 or 404 problem JSON, or a list showing nothing of publisher100;
+     * never a 5xx; all three databases unchanged.
+     */
+    @Test
+    @Order(2)
+    void requestsWithoutTheRightIdentityAreRefusedAndChangeNothing() throws InterruptedException {
+        long seed = file();
+        long ticket = awaitConfirmedTicket(seed);
+        awaitConsistent("identity seed", Set.of(seed));
+        await().atMost(EVENTUALLY).until(() -> db.views().containsKey(seed));
+        Map<String, String> before = db.dump();
+        List<Hostile.Probe> probes = new Hostile(tokens).identity(seed, ticket);
+        Map<Integer, Integer> byStatus = new TreeMap<>();
+        Map<String, Integer> byKind = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        long begin = System.nanoTime();
+        sendAll(probes, seed, byStatus, byKind, failures);
+        Map<String, String> after = db.dump();
+        long endpoints = probes.stream().map(p -> p.service() + " " + p.method() + " " + p.path()).distinct().count();
+        print("identity: %d requests against %d endpoints of the 3 services in %d ms; by kind %s; answers by status %s; failures %d",
+                probes.size(), endpoints, millisSince(begin), byKind, byStatus, failures.size());
+        failures.stream().limit(40).forEach(f -> print("  FAIL %s", f));
+        assertThat(failures).isEmpty();
+        assertThat(byStatus.keySet()).as("never a 5xx").allMatch(s -> s < 500);
+        assertThat(byStatus.keySet()).as("401, 403, 404 (and 200 searches showing nothing)").containsOnly(200, 401, 403, 404);
+        assertThat(after).as("databases unchanged (row counts, row hashes, sequences)").isEqualTo(before);
+        print("identity: databases unchanged (%d tables and sequences compared)", after.size());
+    }
+
+    private static void sendAll(List<Hostile.Probe> probes, long seed, Map<Integer, Integer> byStatus, Map<String, Integer> byKind,
+            List<String> failures) {
+        for (Hostile.Probe probe : probes) {
+            Answer a = Http.send(probe.method(), system.url(probe.service()) + probe.path(), probe.contentType(), probe.body(),
+                    probe.allHeaders());
+            byStatus.merge(a.status(), 1, Integer::sum);
+            byKind.merge(probe.kind(), 1, Integer::sum);
+            String wrong = Hostile.verdict(probe, a, seed);
+            if (wrong != null) {
+                failures.add(wrong + " for " + probe.describe() + " -> " + abbreviate(a.body()));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // 3. Poison messages
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(2)
+    @Order(3)
     void poisonMessagesGoToTheDeadLetterTopicsWithTheReasonAndConsumersKeepGoing() {
         Map<String, String> dlqs = Map.of(
                 "approval-service.regrequest-events.dlq", REGREQUEST_TOPIC,
@@ -153,8 +195,7 @@ class ReliabilityIT {
         }
         topics.produce(poison);
         // The consumers keep going: a request filed and approved after the poison flows through everything.
-        long publId = PUBLISHERS.incrementAndGet();
-        long after = file(publId);
+        long after = file();
         approve(awaitConfirmedTicket(after));
         awaitConsistent("after poison", Set.of(after));
         assertThat(db.requests().get(after)).isEqualTo("Approved");
@@ -197,7 +238,7 @@ class ReliabilityIT {
     private static Map<String, Double> deadLetterMetrics() {
         Map<String, Double> sums = new TreeMap<>();
         for (String service : List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW)) {
-            Answer metrics = Http.get(system.url(service) + "/q/metrics");
+            Answer metrics = Http.getOpen(system.url(service) + "/q/metrics");
             Matcher m = java.util.regex.Pattern.compile("(?m)^bookmarket_events_dead_lettered_total\\{([^}]*)} ([0-9.E+-]+)$")
                     .matcher(metrics.body());
             while (m.find()) {
@@ -214,7 +255,7 @@ class ReliabilityIT {
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(3)
+    @Order(4)
     void killingEachComponentUnderLoadLosesNothingAndDoublesNothing() {
         long deadline = System.nanoTime() + Duration.ofMinutes(SOAK_MINUTES).toNanos();
         int cycle = 0;
@@ -226,8 +267,8 @@ class ReliabilityIT {
         } while (System.nanoTime() < deadline);
         Consistency.Figures figures = awaitConsistent("after every crash", ACCEPTED);
         print("crash under load: %d cycle(s) over %s: accepted %d, lost 0, duplicated deliveries seen %d, double effects %d, "
-                + "requests %d, outbox events %d", cycle, CRASHED, ACCEPTED.size(), figures.duplicateDeliveries(),
-                figures.doubleEffects(), figures.requests(), figures.outboxEvents());
+                + "requests %d, outbox events %d; token requests Keycloak refused (retried) %s", cycle, CRASHED, ACCEPTED.size(),
+                figures.duplicateDeliveries(), figures.doubleEffects(), figures.requests(), figures.outboxEvents(), tokens.refusals());
     }
 
     private static List<String> crashed(String property) {
@@ -242,14 +283,20 @@ class ReliabilityIT {
     }
 
     private void crashUnderLoad(int cycle, String component) {
+        // Keycloak down: the tokens already issued must keep working (the services verify them with the realm's keys,
+        // fetched once). Made ready before the kill: fresh tokens, requests with confirmed tickets and view rows.
+        TokensOutlivingKeycloak check = component.equals(KEYCLOAK) ? new TokensOutlivingKeycloak() : null;
         Set<Long> accepted = Load.newAcceptedSet();
         long restartedAt;
-        Load load = new Load(system, PUBLISHERS.incrementAndGet(), accepted, LOAD_THREADS);
+        Load load = new Load(system, tokens, accepted, LOAD_THREADS);
         try {
             sleep(2000);
             system.kill(component);
             load.componentDown(true);
             sleep(1500);
+            if (check != null) {
+                check.whileKeycloakIsDown();
+            }
             long begin = System.nanoTime();
             system.restart(component);
             load.componentDown(false);
@@ -268,6 +315,7 @@ class ReliabilityIT {
                 cycle, component, accepted.size(), millisSince(restartedAt), load.answers, figures.duplicateDeliveries(),
                 figures.doubleEffects());
         assertThat(load.unexpected5xx()).as("5xx other than 503: %s", load.answers).isZero();
+        assertThat(load.identityRefusals()).as("401/403 for the load's own tokens: %s", load.answers).isZero();
         assertThat(load.malformed503()).as("503s without Retry-After or problem JSON: %s", load.answers).isZero();
         // A killed service leaves at most the requests it was serving without an answer (one per load thread);
         // while infrastructure is down the services must still answer (503), never hang or drop the connection.
@@ -282,18 +330,63 @@ class ReliabilityIT {
         assertThat(accepted).as("some requests were accepted during the %s crash cycle", component).isNotEmpty();
     }
 
+    /**
+     * Tokens issued before Keycloak went down, used while it is down: reading (regrequest-service, publisher-view,
+     * approval-service), deciding and cancelling must all succeed, as verification needs no call to Keycloak. Filing
+     * too, as long as regrequest-service's own token (cached) has not expired; if it must be renewed just then, the
+     * filing is refused with the documented 503 (the review cannot be opened) and nothing is stored.
+     */
+    private final class TokensOutlivingKeycloak {
+        private final String publisher = tokens.fresh(PUBLISHER);
+        private final String reviewer = tokens.fresh(REVIEWER);
+        private final List<Long> requests = new ArrayList<>();
+        private final List<Long> tickets = new ArrayList<>();
+
+        TokensOutlivingKeycloak() {
+            for (int i = 0; i < 2; i++) {
+                long id = file();
+                requests.add(id);
+                tickets.add(awaitConfirmedTicket(id));
+            }
+            await().atMost(EVENTUALLY).until(() -> db.views().keySet().containsAll(requests));
+        }
+
+        void whileKeycloakIsDown() {
+            assertThat(listening(tokens.keycloak().port())).as("Keycloak is down").isFalse();
+            Map<String, Integer> answers = new LinkedHashMap<>();
+            answers.put("GET regRequest (publisher)", Http.get(system.url(REGREQUEST) + "/regRequests/" + requests.get(0), publisher).status());
+            answers.put("GET regRequests (reviewer)", Http.get(system.url(REGREQUEST) + "/regRequests?size=5", reviewer).status());
+            answers.put("GET publpage (publisher)", Http.get(system.url(PUBLISHER_VIEW) + "/publpages/" + requests.get(0), publisher).status());
+            answers.put("GET approves (reviewer)", Http.get(system.url(APPROVAL) + "/approves?reqReqId=" + requests.get(0), reviewer).status());
+            answers.put("PATCH approve (reviewer)", Http.patchJson(system.url(APPROVAL) + "/approves/" + tickets.get(0),
+                    Map.of("appYn", "Approved"), reviewer).status());
+            answers.put("DELETE regRequest (publisher)", Http.delete(system.url(REGREQUEST) + "/regRequests/" + requests.get(1), publisher).status());
+            Answer filing = Http.postJson(system.url(REGREQUEST) + "/regRequests",
+                    Map.of("bookId", 9, "bookNm", "while Keycloak is down", "publId", PUBL_ID), publisher);
+            if (filing.status() == 201) {
+                ACCEPTED.add(filing.id());
+            }
+            print("crash: with Keycloak down, tokens issued before: %s; POST regRequests (publisher) %d; token requests Keycloak "
+                    + "refused so far (retried) %s", answers, filing.status(), tokens.refusals());
+            assertThat(answers).as("calls with valid tokens while Keycloak is down").allSatisfy((call, status) ->
+                    assertThat(status).as(call).isEqualTo(200));
+            assertThat(filing.status()).as("POST while Keycloak is down: %s", filing.body()).isIn(201, 503);
+            // Nothing is applied while Keycloak is down that needs it: after its restart the decision and the cancel
+            // are agreed like any other (the crash cycle's consistency check).
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // 6. Outage of Kafka, then of Kafka Connect
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(4)
+    @Order(5)
     void withKafkaOrConnectDownFilingAndCancellingStillSucceedAndAreDeliveredLater() {
         for (String component : List.of(KAFKA, KAFKA_CONNECT)) {
-            long publId = PUBLISHERS.incrementAndGet();
             List<Long> confirmed = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                confirmed.add(file(publId));
+                confirmed.add(file());
             }
             List<Long> tickets = confirmed.stream().map(ReliabilityIT::awaitConfirmedTicket).toList();
             system.kill(component);
@@ -302,16 +395,16 @@ class ReliabilityIT {
             int approvals = 0;
             try {
                 for (int i = 0; i < 20; i++) {
-                    filed.add(file(publId));
+                    filed.add(file());
                 }
                 for (int i = 0; i < 5; i++) {
-                    Answer cancel = Http.delete(system.url(REGREQUEST) + "/regRequests/" + confirmed.get(i));
+                    Answer cancel = cancel(confirmed.get(i));
                     assertThat(cancel.status()).as("DELETE while %s is down: %s", component, cancel.body()).isEqualTo(200);
                     cancels++;
                     approve(tickets.get(5 + i));
                     approvals++;
                 }
-                Answer cancelNew = Http.delete(system.url(REGREQUEST) + "/regRequests/" + filed.iterator().next());
+                Answer cancelNew = cancel(filed.iterator().next());
                 assertThat(cancelNew.status()).isEqualTo(200);
                 cancels++;
             } finally {
@@ -340,12 +433,11 @@ class ReliabilityIT {
      * the cancellations by itself once MariaDB is back: nothing dead-lettered, the three services agree within 30 s.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void withMariaDbDownFilingIsRefusedAndCancellationsAreAppliedWhenItIsBack() {
-        long publId = PUBLISHERS.incrementAndGet();
         List<Long> confirmed = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            confirmed.add(file(publId));
+            confirmed.add(file());
         }
         List<Long> tickets = confirmed.stream().map(ReliabilityIT::awaitConfirmedTicket).toList();
         Map<String, Double> deadLetteredBefore = deadLetterMetrics();
@@ -357,17 +449,18 @@ class ReliabilityIT {
         long down = System.nanoTime();
         try {
             for (int i = 0; i < 3; i++) {
-                Answer cancel = Http.delete(system.url(REGREQUEST) + "/regRequests/" + confirmed.get(i));
+                Answer cancel = cancel(confirmed.get(i));
                 assertThat(cancel.status()).as("DELETE while MariaDB is down: %s", cancel.body()).isEqualTo(200);
                 cancels++;
             }
-            Answer decision = Http.patchJson(system.url(APPROVAL) + "/approves/" + tickets.get(4), Map.of("appYn", "Approved"));
+            Answer decision = Http.patchJson(system.url(APPROVAL) + "/approves/" + tickets.get(4), Map.of("appYn", "Approved"),
+                    tokens.of(REVIEWER));
             assertThat(decision.status()).as("PATCH while MariaDB is down: %s", decision.body()).isEqualTo(503);
             assertThat(decision.contentType()).startsWith("application/problem+json");
             refusedDecisions++;
             while (System.nanoTime() - down < Duration.ofSeconds(15).toNanos()) {
                 Answer post = Http.postJson(system.url(REGREQUEST) + "/regRequests",
-                        Map.of("bookId", 7, "bookNm", "while MariaDB is down", "publId", publId));
+                        Map.of("bookId", 7, "bookNm", "while MariaDB is down", "publId", PUBL_ID), tokens.of(PUBLISHER));
                 postAnswers.merge(post.status(), 1, Integer::sum);
                 assertThat(post.status()).as("POST while MariaDB is down: %s", post.body()).isEqualTo(503);
                 assertThat(post.headers().keySet()).as("Retry-After").anyMatch("Retry-After"::equalsIgnoreCase);
@@ -383,7 +476,7 @@ class ReliabilityIT {
         // Filing resumes by itself once the breaker's delay is over and its trial call succeeds.
         long filedAgain = await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(500)).until(() -> {
             Answer post = Http.postJson(system.url(REGREQUEST) + "/regRequests",
-                    Map.of("bookId", 8, "bookNm", "after the MariaDB outage", "publId", publId));
+                    Map.of("bookId", 8, "bookNm", "after the MariaDB outage", "publId", PUBL_ID), tokens.of(PUBLISHER));
             return post.status() == 201 ? post.id() : null;
         }, id -> id != null);
         ACCEPTED.add(filedAgain);
@@ -409,15 +502,14 @@ class ReliabilityIT {
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(6)
+    @Order(7)
     void approveVersusCancelRacesConvergeToTheCancel() throws Exception {
         int pairs = Integer.getInteger("races.pairs", 1000);
-        long publId = PUBLISHERS.incrementAndGet();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         long begin = System.nanoTime();
         List<Future<Long>> filing = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            filing.add(pool.submit(() -> file(publId)));
+            filing.add(pool.submit(ReliabilityIT::file));
         }
         List<Long> ids = new ArrayList<>();
         for (Future<Long> f : filing) {
@@ -441,9 +533,8 @@ class ReliabilityIT {
         begin = System.nanoTime();
         for (long id : ids) {
             Runnable approveIt = () -> answers.computeIfAbsent("PATCH Approved " + Http.patchJson(system.url(APPROVAL) + "/approves/"
-                    + ticketOf.get(id), Map.of("appYn", "Approved")).status(), k -> new AtomicLong()).incrementAndGet();
-            Runnable cancelIt = () -> answers.computeIfAbsent("DELETE " + Http.delete(system.url(REGREQUEST) + "/regRequests/" + id)
-                    .status(), k -> new AtomicLong()).incrementAndGet();
+                    + ticketOf.get(id), Map.of("appYn", "Approved"), tokens.of(REVIEWER)).status(), k -> new AtomicLong()).incrementAndGet();
+            Runnable cancelIt = () -> answers.computeIfAbsent("DELETE " + cancel(id).status(), k -> new AtomicLong()).incrementAndGet();
             if (id % 2 == 0) {
                 racing.add(pool.submit(approveIt));
                 racing.add(pool.submit(cancelIt));
@@ -477,7 +568,7 @@ class ReliabilityIT {
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(7)
+    @Order(8)
     void replayingEveryTopicFromOffsetZeroChangesNothing() throws Exception {
         awaitConsistent("before replay", ACCEPTED);
         await().atMost(EVENTUALLY).until(() -> topics.totalLag() == 0);
@@ -534,8 +625,10 @@ class ReliabilityIT {
         return last[0];
     }
 
-    private static long file(long publId) {
-        Answer a = Http.postJson(system.url(REGREQUEST) + "/regRequests", Map.of("bookId", 1 + (publId % 1000), "bookNm", "reliability", "publId", publId));
+    /** publisher100 files a request. */
+    private static long file() {
+        Answer a = Http.postJson(system.url(REGREQUEST) + "/regRequests",
+                Map.of("bookId", 1 + ACCEPTED.size() % 1000, "bookNm", "reliability", "publId", PUBL_ID), tokens.of(PUBLISHER));
         assertThat(a.status()).as("POST /regRequests: %s", a.body()).isEqualTo(201);
         ACCEPTED.add(a.id());
         return a.id();
@@ -549,8 +642,22 @@ class ReliabilityIT {
     }
 
     private static void approve(long ticketId) {
-        Answer a = Http.patchJson(system.url(APPROVAL) + "/approves/" + ticketId, Map.of("appYn", "Approved"));
+        Answer a = Http.patchJson(system.url(APPROVAL) + "/approves/" + ticketId, Map.of("appYn", "Approved"), tokens.of(REVIEWER));
         assertThat(a.status()).as("PATCH /approves/%d: %s", ticketId, a.body()).isEqualTo(200);
+    }
+
+    /** publisher100 cancels its request. */
+    private static Answer cancel(long reqId) {
+        return Http.delete(system.url(REGREQUEST) + "/regRequests/" + reqId, tokens.of(PUBLISHER));
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void print(String format, Object... args) {

@@ -28,7 +28,6 @@ final class BenchTokens {
     static final long PUBL_ID = 100;
     static final String READER = "publisher200";
     static final long READER_PUBL_ID = 200;
-    private static final String CLI_CLIENT = "bookmarket-cli";
     /** As the stack's cache: a token is renewed when it would expire within this margin. */
     private static final long RENEW_BEFORE_SECONDS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,7 +72,7 @@ final class BenchTokens {
         // The stack's cached token first; if it would expire within the window, one of its own (never cached there).
         String token = keycloak.get().token(user);
         if (exp(token) < neededUntil) {
-            token = keycloak.get().token(CLI_CLIENT, user);
+            token = keycloak.get().token(KeycloakServer.CLI_CLIENT, user);
         }
         counter.increment();
         h = new Held("Bearer " + token, exp(token));

@@ -52,8 +52,6 @@ class SeedChecklistIT {
     private static final long OTHER_PUBL_ID = 200;
     private static final String REVIEWER = "reviewer";
     private static final String ADMIN = "admin";
-    /** The public client of people and suites (password grant). */
-    private static final String CLI_CLIENT = "bookmarket-cli";
     private static LocalSystem.Options options;
     private static LocalSystem system;
 
@@ -332,7 +330,7 @@ class SeedChecklistIT {
         awaitView(before, "Approved");
         // Issued before the restart (fresh, not the cache's: it must outlive the restart): Keycloak keeps its signing
         // keys in its database and comes back on the same port, so the token stays good.
-        String issuedBefore = keycloak().token(CLI_CLIENT, PUBLISHER);
+        String issuedBefore = keycloak().token(KeycloakServer.CLI_CLIENT, PUBLISHER);
         system.close();
         long begin = System.nanoTime();
         // Same data directory; infrastructure ports may differ, services find them through their configuration.

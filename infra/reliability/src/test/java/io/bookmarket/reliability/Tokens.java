@@ -24,12 +24,12 @@ final class Tokens {
     static final String REVIEWER = "reviewer";
     static final String ADMIN = "admin";
     /** regrequest-service's client (service account with role review-opener) and its local-only secret. */
-    static final String OPENER_CLIENT = "regrequest-service";
-    static final String OPENER_SECRET = "regrequest-service-local-secret";
+    static final String OPENER_CLIENT = KeycloakServer.REGREQUEST_CLIENT;
+    static final String OPENER_SECRET = KeycloakServer.REGREQUEST_SECRET;
     /** Public clients: tokens that expire 2 s after issue, and tokens without the audience bookmarket. */
-    static final String CLI_CLIENT = "bookmarket-cli";
-    static final String SHORT_LIVED_CLIENT = "short-lived";
-    static final String OTHER_APP_CLIENT = "other-app";
+    static final String CLI_CLIENT = KeycloakServer.CLI_CLIENT;
+    static final String SHORT_LIVED_CLIENT = KeycloakServer.SHORT_LIVED_CLIENT;
+    static final String OTHER_APP_CLIENT = KeycloakServer.OTHER_APP_CLIENT;
 
     private final LocalSystem system;
     private final Map<String, String> lastIssued = new ConcurrentHashMap<>();

@@ -15,7 +15,7 @@ final class BenchOptions {
                      --overload-clients=100 --overload-duration=60s (the original's load test, run fresh and warm)
                      --get-rows=500 (publisher200's own rows, which the GET runs read the first page of)
                      --only=startup,ceiling,post,get,lag,breaker,overload --out=<json> --data=<dir>
-                     --jfr (services record JFR into <data>/logs/<service>.jfr)""";
+                     --jfr (services record JFR into <data>/logs/<service>-<pid>.jfr)""";
 
     Path repo = Path.of(System.getProperty("bookmarket.repo", "."));
     Path dataDir;

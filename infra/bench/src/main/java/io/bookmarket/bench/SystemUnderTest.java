@@ -8,14 +8,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static io.bookmarket.bench.Bench.progress;
@@ -40,6 +43,7 @@ final class SystemUnderTest implements AutoCloseable {
     private CpuAccounting cpu;
     private BenchTokens tokens;
     private volatile Long stoppedPid;
+    private final Set<Long> jfrPids = new HashSet<>();
 
     SystemUnderTest(BenchOptions options) {
         this.options = options;
@@ -48,13 +52,6 @@ final class SystemUnderTest implements AutoCloseable {
     /** Starts the whole system; returns how long it and its infrastructure took. */
     Map<String, Object> start() throws IOException {
         systemOptions = LocalSystem.Options.isolated(options.repo, options.dataDir);
-        if (options.jfr) {
-            // Profiling: each service records JFR (execution samples, allocation, locks) into the logs folder.
-            for (String service : SERVICES) {
-                systemOptions.env(service, Map.of("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                        + options.dataDir.toAbsolutePath().resolve("logs/" + service + ".jfr")));
-            }
-        }
         progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, Keycloak, 3 services) in %s",
                 options.dataDir.toAbsolutePath());
         long begin = System.nanoTime();
@@ -76,6 +73,37 @@ final class SystemUnderTest implements AutoCloseable {
         start.put("infrastructureMs", infra);
         progress("system up in %d ms", ms);
         return start;
+    }
+
+    /**
+     * Profiling: each running service records JFR (execution samples, allocation, locks) into the logs folder, written
+     * when it exits. Started with jcmd, not -XX:StartFlightRecording: that option adds jdk.jfr to the JVM's module
+     * options, which no longer match the AOT cache's, so the JVM drops the cache and the profile shows a cold JIT.
+     * Started before the JIT warm-up of the measured phases: once per process (a restarted service records anew).
+     */
+    private void startJfr() {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (String service : SERVICES) {
+            if (!jfrPids.add(system.service(service).pid())) {
+                continue;
+            }
+            Path file = options.dataDir.toAbsolutePath().resolve("logs/" + service + "-" + system.service(service).pid() + ".jfr");
+            try {
+                Process p = new ProcessBuilder(jcmd, Long.toString(system.service(service).pid()), "JFR.start", "name=bench",
+                        "settings=profile", "dumponexit=true", "filename=" + file).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor() != 0) {
+                    progress("could not start JFR in %s (jcmd exit %d)", service, p.exitValue());
+                } else {
+                    progress("JFR recording %s into %s", service, file);
+                }
+            } catch (IOException e) {
+                progress("could not start JFR in %s: %s", service, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     LocalSystem system() {
@@ -148,6 +176,9 @@ final class SystemUnderTest implements AutoCloseable {
      * run measures that on purpose). Once per bench run; a restart of the services (overload phase) makes it due again.
      */
     void warmJit() throws InterruptedException {
+        if (options.jfr) {
+            startJfr();
+        }
         if (jitWarm) {
             return;
         }

@@ -37,6 +37,13 @@ public final class TestTokens {
         return build("publisher" + publId, Map.of("publId", publId), "publisher").sign();
     }
 
+    /** A publisher's token that expires {@code in} from now (exp has second precision: rounded up). */
+    public static String publisherExpiringIn(long publId, Duration in) {
+        Instant now = Instant.now();
+        return base("publisher" + publId, Map.of("publId", publId), "publisher").issuedAt(now)
+                .expiresAt(now.plus(in).plusMillis(999).getEpochSecond()).jws().keyId(KID).sign(KEY);
+    }
+
     public static String reviewer() {
         return build("reviewer", Map.of(), "reviewer").sign();
     }

@@ -64,7 +64,7 @@ class DecisionTest {
     }
 
     @Test
-    void rejectedIsFinal() {
+    void rejectedIsFinalForReviewers() {
         long request = Tests.newRequest();
         long id = Tests.confirmedTicket(request, Tests.newPublisher());
         // the original's spelling: "appYN" and "N"

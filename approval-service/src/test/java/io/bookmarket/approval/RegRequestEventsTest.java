@@ -88,21 +88,6 @@ class RegRequestEventsTest {
     }
 
     @Test
-    void reqCanceledLeavesAFinalReviewAloneAndIgnoresUnknownRequests() {
-        long publId = Tests.newPublisher();
-        long request = Tests.newRequest();
-        long id = Tests.confirmedTicket(request, publId);
-        Tests.asReviewer().contentType("application/json").body("{\"appYn\": \"Rejected\"}").patch("/approves/" + id).then().statusCode(200);
-        Tests.awaitProcessed(Tests.sendRegRequestEvent("ReqCanceled", request, publId));
-        assertThat(Tests.ticket(request)).containsEntry("app_yn", "Rejected");
-        assertThat(Tests.outboxTypes(id)).containsExactly("Rejected");
-
-        long unknown = Tests.newRequest();
-        Tests.awaitProcessed(Tests.sendRegRequestEvent("ReqCanceled", unknown, publId));
-        assertThat(Tests.ticket(unknown)).as("no ticket is made up for a cancelled request").isNull();
-    }
-
-    @Test
     void aDuplicateDeliveryHasOneEffect() {
         long publId = Tests.newPublisher();
         long request = Tests.newRequest();

@@ -74,6 +74,62 @@ class KafkaEventsTest {
                 .body(containsString("publpage_event_lag_seconds_count{eventType=\"RegRequested\""));
     }
 
+    /**
+     * A reviewer's rejection racing the publisher's cancel, each event through its real topic and applied before the
+     * next one is produced, in the orders the two consumers can see them: the rejection before or after the cancel,
+     * and approval-service's AppCanceled (its answer to the ReqCanceled) before or after the ReqCanceled itself. Every
+     * order ends ReqCanceled, as regrequest-service does. Without a cancel (regrequest-service refused the DELETE:
+     * the rejection reached it first) the view shows Rejected, as the other two services do.
+     */
+    @Test
+    void aRejectionRacingTheCancelEndsCancelledInEveryOrder() {
+        Instant t = Instant.parse("2026-11-24T09:30:00Z");
+        Map<Long, List<Event>> orders = new java.util.LinkedHashMap<>();
+        orders.put(111L, List.of(filed(111, t), rejected(41, 111, t.plusSeconds(2)), canceled(111, t.plusSeconds(3)),
+                reviewCanceled(41, 111, t.plusSeconds(4))));
+        orders.put(112L, List.of(filed(112, t), canceled(112, t.plusSeconds(2)), rejected(42, 112, t.plusSeconds(3)),
+                reviewCanceled(42, 112, t.plusSeconds(4))));
+        orders.put(113L, List.of(filed(113, t), rejected(43, 113, t.plusSeconds(2)), reviewCanceled(43, 113, t.plusSeconds(4)),
+                canceled(113, t.plusSeconds(3))));
+        orders.put(114L, List.of(canceled(114, t.plusSeconds(3)), reviewCanceled(44, 114, t.plusSeconds(4)),
+                rejected(44, 114, t.plusSeconds(2)), filed(114, t)));
+        orders.forEach((reqId, events) -> {
+            List<String> seen = new java.util.ArrayList<>();
+            for (Event e : events) {
+                Events.send(e);
+                await().atMost(WAIT).until(() -> Events.count("SELECT count(*) FROM processed_event WHERE event_id = ?", e.eventId()) == 1);
+                seen.add(e.type() + " -> " + Events.row(reqId).get(5));
+            }
+            System.out.printf("Request %d: %s%n", reqId, seen);
+            assertThat(Events.row(reqId)).as("after %s", seen).containsExactly(1101L, reqId - 30, "Raced book", "ReqCanceled",
+                    "AppCanceled", "ReqCanceled", reqId - 70, Timestamp.from(t.plusSeconds(4)));
+        });
+
+        Event rejectedOnly = rejected(45, 115, t.plusSeconds(2));
+        for (Event e : List.of(filed(115, t), rejectedOnly)) {
+            Events.send(e);
+            await().atMost(WAIT).until(() -> Events.count("SELECT count(*) FROM processed_event WHERE event_id = ?", e.eventId()) == 1);
+        }
+        assertThat(Events.row(115)).containsExactly(1101L, 85L, "Raced book", "RegRequested", "Rejected", "Rejected", 45L,
+                Timestamp.from(t.plusSeconds(2)));
+    }
+
+    private static Event filed(long reqId, Instant at) {
+        return Events.request("RegRequested", reqId, 1101, reqId - 30, "Raced book", at);
+    }
+
+    private static Event canceled(long reqId, Instant at) {
+        return Events.request("ReqCanceled", reqId, 1101, reqId - 30, "Raced book", at);
+    }
+
+    private static Event rejected(long approveId, long reqId, Instant at) {
+        return Events.review("Rejected", approveId, reqId, 1101, at);
+    }
+
+    private static Event reviewCanceled(long approveId, long reqId, Instant at) {
+        return Events.review("AppCanceled", approveId, reqId, 1101, at);
+    }
+
     @Test
     void duplicatesAndReplaysChangeNothing() {
         Instant t = Instant.parse("2026-11-24T09:10:00Z");

@@ -59,6 +59,15 @@ class ProjectionOrderTest {
                 Timestamp.from(Events.T0.plusSeconds(2)));
     }
 
+    /** A rejection that crossed the publisher's cancel: approval-service answers the ReqCanceled with AppCanceled. */
+    @Test
+    void everyOrderOfFiledRejectedCancelledReviewCancelledEndsInTheSameRow() {
+        List<Object> row = allOrdersAgree(reqId -> List.of(
+                filed(reqId, 1), review("Rejected", reqId, 2), cancelled(reqId, 3), review("AppCanceled", reqId, 4)), 24);
+        assertThat(row).containsExactly(PUBL_ID, BOOK_ID, "Book", "ReqCanceled", "AppCanceled", "ReqCanceled", APPROVE_ID,
+                Timestamp.from(Events.T0.plusSeconds(4)));
+    }
+
     @Test
     void everyOrderOfFiledCancelledReviewCancelledEndsInTheSameRow() {
         List<Object> row = allOrdersAgree(reqId -> List.of(

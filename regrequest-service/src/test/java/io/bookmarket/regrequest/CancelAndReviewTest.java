@@ -98,6 +98,30 @@ class CancelAndReviewTest {
         assertThat(Tests.outbox(id)).hasSize(1);
     }
 
+    /**
+     * The publisher's DELETE stored first, then a rejection that crossed it, then approval-service's answer to the
+     * ReqCanceled (AppCanceled, same ticket key, so always after the Rejected): the request stays ReqCanceled, and
+     * approval-service and publisher-view end AppCanceled / ReqCanceled with it. (The other order, the Rejected
+     * event first: rejectedIsFinalAndCannotBeCancelled.)
+     */
+    @Test
+    void aRejectionThatCrossedTheCancelIsIgnoredAndTheCancelStands() {
+        long publId = Tests.newPublisher();
+        long id = Tests.file(publId, 38, "rejected while cancelled");
+        long ticket = stub().ticketOf(id);
+        String cancelled = Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(200)
+                .body("regYn", equalTo("ReqCanceled")).extract().asString();
+        Tests.sendApproveEvent("Rejected", ticket, id, publId);
+        awaitApplied();
+        assertThat(Tests.regYn(id)).isEqualTo("ReqCanceled");
+        Tests.sendApproveEvent("AppCanceled", ticket, id, publId);
+        awaitApplied();
+        assertThat(Tests.regYn(id)).isEqualTo("ReqCanceled");
+        assertThat(Tests.asPublisher(publId).delete("/regRequests/" + id).then().statusCode(200).extract().asString())
+                .as("cancelling again: the same answer").isEqualTo(cancelled);
+        assertThat(Tests.outbox(id)).extracting(row -> row.get("type")).containsExactly("RegRequested", "ReqCanceled");
+    }
+
     @Test
     void aReviewerRevokesAnApprovalAndThenItCannotBeCancelled() {
         long publId = Tests.newPublisher();

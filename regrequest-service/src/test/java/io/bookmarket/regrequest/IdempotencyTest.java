@@ -12,16 +12,24 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static io.bookmarket.regrequest.Tests.stub;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -86,28 +94,74 @@ class IdempotencyTest {
         assertThat(stub().received().getLast().get("reqReqId").asLong()).isEqualTo(askedFor);
     }
 
+    /**
+     * The same Idempotency-Key from 8 clients at the same moment (a double-click, a retrying proxy, several replicas
+     * behind a load balancer): one request is stored, one review opened, and every answer is the same 201. Nothing
+     * here is decided in memory: the key's primary key picks one request id, the request's primary key one row.
+     */
     @Test
-    void concurrentDuplicatesCreateOneRequest() throws Exception {
+    void sameKeyFromEightClientsAtOnceFilesOneRequest() throws Exception {
         long publId = Tests.newPublisher();
         String key = UUID.randomUUID().toString();
         String body = "{\"bookId\": 24, \"bookNm\": \"double click\", \"publId\": " + publId + "}";
         stub().slow(100); // keeps the duplicates in flight together
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        List<Future<Response>> answers = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            answers.add(pool.submit((Callable<Response>) () -> post(publId, key, body)));
-        }
-        List<Long> ids = new ArrayList<>();
-        for (Future<Response> answer : answers) {
-            Response response = answer.get();
-            assertThat(response.statusCode()).isEqualTo(201);
-            ids.add(response.<Number>path("id").longValue());
-        }
-        pool.shutdown();
-        assertThat(ids).containsOnly(ids.getFirst());
+        List<Response> answers = together(8, () -> post(publId, key, body));
+        assertAllTheSame201(answers);
+        long id = answers.getFirst().<Number>path("id").longValue();
         assertThat(Tests.count("SELECT count(*) FROM reg_request WHERE publ_id = ?", publId)).isEqualTo(1);
-        assertThat(Tests.outbox(ids.getFirst())).hasSize(1);
-        assertThat(stub().received()).allSatisfy(r -> assertThat(r.get("reqReqId").asLong()).isEqualTo(ids.getFirst()));
+        assertThat(Tests.outbox(id)).hasSize(1);
+        assertThat(stub().received()).allSatisfy(r -> assertThat(r.get("reqReqId").asLong()).isEqualTo(id));
+        assertThat(Tests.query("SELECT request_id, response IS NOT NULL AS answered FROM idempotency_key WHERE idem_key = ?",
+                publId + ":" + key)).containsExactly(Map.of("request_id", id, "answered", true));
+    }
+
+    /**
+     * Another replica reserved the key a moment earlier and has not committed yet (played here by a plain connection
+     * holding the uncommitted row, with a request id of its own block): this replica's 8 duplicates wait for it on
+     * the key's primary key, then all file under the other replica's id, which never was in this process's memory.
+     */
+    @Test
+    void aKeyAnotherReplicaIsReservingIsHonouredNotDuplicated() throws Exception {
+        long publId = Tests.newPublisher();
+        String key = UUID.randomUUID().toString();
+        long bookId = 26;
+        String bookNm = "two replicas";
+        String body = "{\"bookId\": " + bookId + ", \"bookNm\": \"" + bookNm + "\", \"publId\": " + publId + "}";
+        List<Response> answers;
+        long otherReplicasId;
+        try (Connection otherReplica = StackTestResource.shared().postgres().connect("regrequest")) {
+            otherReplica.setAutoCommit(false);
+            try (Statement st = otherReplica.createStatement(); ResultSet rs = st.executeQuery("SELECT nextval('reg_request_seq')")) {
+                rs.next();
+                otherReplicasId = rs.getLong(1);
+            }
+            try (PreparedStatement reserve = otherReplica.prepareStatement(
+                    "INSERT INTO idempotency_key (idem_key, body_hash, request_id) VALUES (?, ?, ?)")) {
+                reserve.setString(1, publId + ":" + key);
+                reserve.setString(2, fingerprint(bookId, publId, bookNm));
+                reserve.setLong(3, otherReplicasId);
+                assertThat(reserve.executeUpdate()).isEqualTo(1);
+            }
+            ExecutorService clients = Executors.newSingleThreadExecutor();
+            try {
+                Future<List<Response>> pending = clients.submit(() -> together(8, () -> post(publId, key, body)));
+                // all 8 reservations wait for the other replica's transaction, on the key's primary key
+                await().atMost(Duration.ofSeconds(20)).until(() -> Tests.count("""
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND query ILIKE '%INSERT INTO idempotency_key%'""") == 8);
+                assertThat(stub().calls()).as("nobody went past the key yet").isZero();
+                otherReplica.commit();
+                answers = pending.get();
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+        assertAllTheSame201(answers);
+        assertThat(answers.getFirst().<Number>path("id").longValue()).isEqualTo(otherReplicasId);
+        assertThat(Tests.query("SELECT id FROM reg_request WHERE publ_id = ?", publId)).containsExactly(Map.of("id", otherReplicasId));
+        assertThat(Tests.outbox(otherReplicasId)).hasSize(1);
+        assertThat(stub().received()).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.get("reqReqId").asLong()).isEqualTo(otherReplicasId));
     }
 
     @Test
@@ -115,6 +169,43 @@ class IdempotencyTest {
         String body = "{\"bookId\": 25, \"bookNm\": \"bad key\", \"publId\": 1}";
         post(1, "k".repeat(256), body).then().statusCode(400).contentType(startsWith("application/problem+json"));
         assertThat(stub().calls()).isZero();
+    }
+
+    /** Runs {@code call} from {@code clients} threads released at the same moment; the answers in thread order. */
+    private static List<Response> together(int clients, Callable<Response> call) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<Response>> pending = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                pending.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            List<Response> answers = new ArrayList<>();
+            for (Future<Response> answer : pending) {
+                answers.add(answer.get());
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertAllTheSame201(List<Response> answers) {
+        Response first = answers.getFirst();
+        assertThat(answers).allSatisfy(a -> {
+            assertThat(a.statusCode()).as(a.asString()).isEqualTo(201);
+            assertThat(a.header("Location")).isEqualTo(first.header("Location"));
+            assertThat(a.asString()).isEqualTo(first.asString());
+        });
+    }
+
+    /** What regrequest-service stores as body_hash (service.NewRegRequest.fingerprint): another replica computes the same. */
+    private static String fingerprint(long bookId, long publId, String bookNm) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest((bookId + "\n" + publId + "\n" + bookNm).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static Response post(long publId, String key, String body) {

@@ -96,7 +96,7 @@ public class Approve extends PanacheEntityBase {
     }
 
     /**
-     * Moves to {@code next}, when the state machine allows it.
+     * A reviewer's decision: moves to {@code next}, when the state machine allows it ({@link AppYn#canBecome}).
      *
      * @return false when the ticket already has that status (a harmless repeat: nothing changes)
      * @throws IllegalStateException when the transition is not allowed
@@ -109,6 +109,21 @@ public class Approve extends PanacheEntityBase {
             throw new IllegalStateException("Review " + id + " is " + appYn + " and cannot become " + next);
         }
         appYn = next;
+        decidedAt = now();
+        return true;
+    }
+
+    /**
+     * The publisher cancelled the request (ReqCanceled): the ticket becomes AppCanceled from any other status, a
+     * rejection included (the publisher's cancel wins, see {@link AppYn}). Reviewers cannot do this ({@link #decide}).
+     *
+     * @return false when the ticket already is AppCanceled (nothing changes)
+     */
+    public boolean cancelWithRequest() {
+        if (!appYn.yieldsToRequestCancel()) {
+            return false;
+        }
+        appYn = AppYn.AppCanceled;
         decidedAt = now();
         return true;
     }

@@ -175,8 +175,9 @@ public class ApproveResource {
     @RolesAllowed({ Roles.REVIEWER, Roles.ADMIN })
     @Consumes({ MediaType.APPLICATION_JSON, MERGE_PATCH })
     @Operation(summary = "Decide a review: approve, reject or cancel",
-            description = "RegRequested -> Approved | Rejected | AppCanceled; Approved -> AppCanceled; Rejected and "
-                    + "AppCanceled are final. Each change publishes exactly one event (Approved, Rejected, AppCanceled). "
+            description = "RegRequested -> Approved | Rejected | AppCanceled; Approved -> AppCanceled; for reviewers Rejected "
+                    + "and AppCanceled are final (the publisher's cancel still turns a Rejected review into AppCanceled, "
+                    + "by event). Each change publishes exactly one event (Approved, Rejected, AppCanceled). "
                     + "Repeating the current status answers 200 and publishes nothing.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = Decision.class), examples = {
             @ExampleObject(name = "approve", value = "{\"appYn\": \"Approved\"}"),

@@ -126,8 +126,11 @@ public class ApproveService {
     }
 
     /**
-     * The publisher cancelled the request (ReqCanceled): its review is cancelled and AppCanceled published, unless
-     * it is already final. Runs in the consumer's transaction.
+     * The publisher cancelled the request (ReqCanceled): its review is cancelled and AppCanceled published, whatever
+     * the reviewers decided, a rejection included; only a review already AppCanceled stays as it is. A rejection can
+     * only meet a ReqCanceled when the two crossed (regrequest-service refuses to cancel a request it knows is
+     * rejected), and regrequest-service keeps the ReqCanceled, so the review follows it. Runs in the consumer's
+     * transaction; the row lock makes a reviewer's concurrent PATCH fail its version check (409).
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void requestCanceled(long reqReqId) {
@@ -139,14 +142,19 @@ public class ApproveService {
         }
         // The request existed (it was cancelled), so the ticket is no orphan: the expiry job must keep it.
         ticket.confirmed = true;
-        if (ticket.appYn.isFinal()) {
+        AppYn before = ticket.appYn;
+        if (!ticket.cancelWithRequest()) {
             LOG.infof("Request %d was cancelled by its publisher; its review %d is already %s: nothing to do",
                     reqReqId, ticket.id, ticket.appYn);
             return;
         }
-        ticket.decide(AppYn.AppCanceled);
         events.fire(AppCanceled.of(ticket));
-        LOG.infof("Review %d cancelled because its request %d was cancelled by the publisher", ticket.id, reqReqId);
+        if (before == AppYn.Rejected) {
+            LOG.infof("Review %d had rejected request %d while its publisher cancelled it: the publisher's cancel wins, review cancelled",
+                    ticket.id, reqReqId);
+        } else {
+            LOG.infof("Review %d cancelled because its request %d was cancelled by the publisher", ticket.id, reqReqId);
+        }
     }
 
     private static String words(AppYn decision) {

@@ -12,7 +12,8 @@ public record ApproveView(
         @Schema(description = "Ticket id", examples = "7") long id,
         @Schema(description = "The registration request under review (one ticket per request)", examples = "12") long reqReqId,
         @Schema(description = "The publisher who filed the request", examples = "1002") long publId,
-        @Schema(description = "RegRequested = pending review; Approved; Rejected; AppCanceled (the last two are final)",
+        @Schema(description = "RegRequested = pending review; Approved; Rejected (final for reviewers; becomes AppCanceled if the "
+                + "publisher's cancel crossed it); AppCanceled (final)",
                 examples = "RegRequested") AppYn appYn,
         @Schema(description = "True once the request's RegRequested event arrived: only confirmed tickets are reviewed")
         boolean confirmed,

@@ -21,6 +21,7 @@ final class Tokens {
     static final String PUBLISHER = "publisher100";
     static final long PUBL_ID = 100;
     static final String OTHER_PUBLISHER = "publisher200";
+    static final long OTHER_PUBL_ID = 200;
     static final String REVIEWER = "reviewer";
     static final String ADMIN = "admin";
     /** regrequest-service's client (service account with role review-opener) and its local-only secret. */

@@ -7,6 +7,9 @@ package io.bookmarket.regrequest.domain;
  * RegRequested | Approved -> ReqCanceled     (publisher cancels)
  * RegRequested | Approved -> AppCanceled     (reviewer cancels the review / revokes the approval)
  * </pre>
+ * Every status but RegRequested and Approved is final. The publisher's cancel wins a race with a decision: once
+ * ReqCanceled is stored, a Rejected or Approved that crossed it is ignored here and approval-service turns the review
+ * into AppCanceled; once Rejected is stored, the publisher's DELETE is refused (409) and nothing is published.
  */
 public enum RegYn {
     RegRequested, Approved, Rejected, ReqCanceled, AppCanceled;

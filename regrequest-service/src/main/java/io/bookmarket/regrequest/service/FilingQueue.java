@@ -19,6 +19,10 @@ import java.util.function.Supplier;
  * {@code filing.concurrency} filings run at once, so the review call's timeout measures approval-service alone; the
  * others wait their turn, in order, and only beyond {@code filing.queue} waiting (or {@code filing.max-wait}) is a
  * client answered 503 at once. (MicroProfile's @Bulkhead has a waiting queue only for asynchronous methods.)
+ * <p>
+ * Per instance, and only a matter of load: it decides nothing about what is stored (duplicates of an Idempotency-Key
+ * are settled by the database's primary keys, see {@link RegRequestService#file}), so several replicas are safe; together
+ * they run up to replicas x {@code filing.concurrency} review calls at once.
  */
 @ApplicationScoped
 public class FilingQueue {

@@ -150,7 +150,11 @@ public class RegRequestService {
         return RegRequestView.of(request);
     }
 
-    /** A reviewer's decision (Approved, Rejected, AppCanceled) arrived; runs in the consumer's transaction. */
+    /**
+     * A reviewer's decision (Approved, Rejected, AppCanceled) arrived; runs in the consumer's transaction. A request
+     * the publisher cancelled stays ReqCanceled whatever arrives (a decision that crossed the cancel, a rejection
+     * included: approval-service turns its review into AppCanceled when our ReqCanceled reaches it).
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void reviewed(long requestId, long ticketId, RegYn decision) {
         RegRequest request = RegRequest.lockById(requestId).orElse(null);
@@ -158,6 +162,10 @@ public class RegRequestService {
             LOG.warnf("Ignoring %s of review %d: there is no request %d", decision, ticketId, requestId);
         } else if (request.regYn == RegYn.ReqCanceled && decision == RegYn.AppCanceled) {
             LOG.infof("Review %d of request %d cancelled, as its publisher asked", ticketId, requestId);
+        } else if (request.regYn == RegYn.ReqCanceled && decision == RegYn.Rejected) {
+            // The rejection and the cancel crossed: approval-service answers our ReqCanceled with AppCanceled.
+            LOG.infof("Review %d rejected request %d while its publisher cancelled it: the publisher's cancel wins, the request stays ReqCanceled",
+                    ticketId, requestId);
         } else if (request.regYn == decision) {
             LOG.infof("Request %d is already %s (review %d): nothing to do", requestId, decision, ticketId);
         } else if (!RegRequest.allowed(request.regYn, decision)) {

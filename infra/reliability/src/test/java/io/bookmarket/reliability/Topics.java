@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** Reading whole topics, producing raw records, and moving consumer groups, against the real broker. */
@@ -104,6 +105,25 @@ final class Topics {
             }
         } catch (Exception e) {
             throw new IllegalStateException("Could not reset the consumer groups: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Who consumes what now: for each service's consumer group, its members (one per channel of a replica, by member
+     * id) and the partitions each one is assigned, e.g. {@code outbox.event.RegRequest-0}.
+     */
+    Map<String, Map<String, List<String>>> assignments() {
+        try (Admin admin = admin()) {
+            Map<String, Map<String, List<String>>> groups = new TreeMap<>();
+            admin.describeConsumerGroups(GROUPS.keySet()).all().get(30, TimeUnit.SECONDS).forEach((group, description) -> {
+                Map<String, List<String>> members = new TreeMap<>();
+                description.members().forEach(member -> members.put(member.consumerId(),
+                        member.assignment().topicPartitions().stream().map(TopicPartition::toString).sorted().toList()));
+                groups.put(group, members);
+            });
+            return groups;
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not describe the consumer groups: " + e.getMessage(), e);
         }
     }
 

@@ -37,7 +37,7 @@ class GeneratedManifestsTest {
             "publisher-view", Set.of("/publpages"));
     /** Kinds a plain cluster accepts: no Prometheus-operator CRDs, no immutable Jobs re-applied on each deploy. */
     static final Set<String> KINDS = Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Ingress",
-            "HorizontalPodAutoscaler");
+            "HorizontalPodAutoscaler", "PodDisruptionBudget");
 
     private final Path root = Repo.root();
 

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The services' Quarkus-generated manifests ({@code <service>/target/kubernetes/kubernetes.yml}, written by
  * {@code package}; this module builds after the services in the reactor) agree with infra/k8s and with the
  * services' configuration: database (PostgreSQL, or approval-service's MariaDB) and its Secret, probes, ConfigMap
- * references, HPA, Ingress, resources, rolling update, image, graceful shutdown. Whichever flavour was built last is checked (JVM, or native with its smaller sizing).
+ * references, HPA, PodDisruptionBudget and spread over nodes, Ingress, resources, rolling update, image, graceful shutdown. Whichever flavour was built last is checked (JVM, or native with its smaller sizing).
  */
 class GeneratedManifestsTest {
 
@@ -37,7 +37,10 @@ class GeneratedManifestsTest {
             "publisher-view", Set.of("/publpages"));
     /** Kinds a plain cluster accepts: no Prometheus-operator CRDs, no immutable Jobs re-applied on each deploy. */
     static final Set<String> KINDS = Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Ingress",
-            "HorizontalPodAutoscaler");
+            "HorizontalPodAutoscaler", "PodDisruptionBudget");
+    /** Fewest pods a service may run: regrequest-service, the core domain, never runs on one. */
+    static final Map<String, Integer> MIN_REPLICAS = Map.of(
+            "regrequest-service", 2, "approval-service", 1, "publisher-view", 1);
 
     private final Path root = Repo.root();
 
@@ -151,7 +154,88 @@ class GeneratedManifestsTest {
 
     @Test
     void approvalServiceScalesOnCpuLikeTheOriginal() {
-        checkAutoscaler(manifest(root, "approval-service"));
+        checkAutoscaler(manifest(root, "approval-service"), "approval-service", 1, 10, 20);
+    }
+
+    @Test
+    void regrequestServiceScalesOnCpuFromTwoPods() {
+        checkAutoscaler(manifest(root, "regrequest-service"), "regrequest-service", 2, 6, 50);
+    }
+
+    @Test
+    void servicesKeepTheirMinimumThroughDrainsAndSpreadOverNodes() {
+        for (String service : DATABASES.keySet()) {
+            List<JsonNode> docs = manifest(root, service);
+            checkAvailability(docs, service, MIN_REPLICAS.get(service));
+            JsonNode spec = one(docs, "Deployment", service).at("/spec/template/spec");
+            System.out.printf("%s: HPA %s, PDB %s, spread %s%n", service,
+                    kind(docs, "HorizontalPodAutoscaler").stream().map(h -> h.at("/spec/minReplicas").asText() + "-"
+                            + h.at("/spec/maxReplicas").asText()).toList(),
+                    kind(docs, "PodDisruptionBudget").stream().map(p -> p.at("/spec").toString()).toList(),
+                    spec.has("topologySpreadConstraints") ? spec.get("topologySpreadConstraints") : "none");
+        }
+    }
+
+    @Test
+    void brokenAvailabilityIsRefused() {
+        List<JsonNode> reg = manifest(root, "regrequest-service");
+        checkAvailability(copy(reg), "regrequest-service", 2); // first, so a broken manifest fails here for its reason
+        Map<String, Consumer<List<JsonNode>>> breakers = new java.util.LinkedHashMap<>();
+        breakers.put("HPA from one pod", d -> hpaSpec(d).put("minReplicas", 1));
+        breakers.put("HPA without minReplicas (1)", d -> hpaSpec(d).remove("minReplicas"));
+        breakers.put("no HPA", d -> d.removeIf(x -> "HorizontalPodAutoscaler".equals(x.path("kind").asText())));
+        breakers.put("no HPA, one replica", d -> {
+            d.removeIf(x -> "HorizontalPodAutoscaler".equals(x.path("kind").asText()));
+            deploymentSpec(d).put("replicas", 1);
+        });
+        breakers.put("replicas fixed under the HPA", d -> deploymentSpec(d).put("replicas", 2));
+        breakers.put("HPA scales another Deployment", d -> ((ObjectNode) hpaSpec(d).path("scaleTargetRef"))
+                .put("name", "approval-service"));
+        breakers.put("no PDB", d -> d.removeIf(x -> "PodDisruptionBudget".equals(x.path("kind").asText())));
+        breakers.put("PDB policy/v1beta1", d -> ((ObjectNode) one(d, "PodDisruptionBudget", "regrequest-service"))
+                .put("apiVersion", "policy/v1beta1"));
+        breakers.put("PDB minAvailable 2 (blocks every drain at 2 pods)", d -> pdbSpec(d).put("minAvailable", 2));
+        breakers.put("PDB minAvailable 0", d -> pdbSpec(d).put("minAvailable", 0));
+        breakers.put("PDB minAvailable 50%", d -> pdbSpec(d).put("minAvailable", "50%"));
+        breakers.put("PDB maxUnavailable instead", d -> pdbSpec(d).put("maxUnavailable", 1).remove("minAvailable"));
+        breakers.put("PDB selects another service's pods", d -> ((ObjectNode) pdbSpec(d).at("/selector/matchLabels"))
+                .put("app.kubernetes.io/name", "approval-service"));
+        breakers.put("PDB selects every pod", d -> ((ObjectNode) pdbSpec(d).path("selector")).putObject("matchLabels"));
+        breakers.put("PDB selects by version too", d -> ((ObjectNode) pdbSpec(d).at("/selector/matchLabels"))
+                .put("app.kubernetes.io/version", "0.9"));
+        breakers.put("no spread", d -> podSpec(one(d, "Deployment", "regrequest-service")).remove("topologySpreadConstraints"));
+        breakers.put("spread over zones only", d -> spread(d).put("topologyKey", "topology.kubernetes.io/zone"));
+        breakers.put("spread DoNotSchedule (one node: pods pending)", d -> spread(d).put("whenUnsatisfiable", "DoNotSchedule"));
+        breakers.put("spread with skew 3", d -> spread(d).put("maxSkew", 3));
+        breakers.put("spread counts another service's pods", d -> ((ObjectNode) spread(d).at("/labelSelector/matchLabels"))
+                .put("app.kubernetes.io/name", "approval-service"));
+        breakers.forEach((what, breaker) -> {
+            List<JsonNode> broken = new ArrayList<>(copy(reg));
+            breaker.accept(broken);
+            assertThat(broken.toString()).as(what + " changes the manifest").isNotEqualTo(reg.toString());
+            assertThatThrownBy(() -> checkAvailability(broken, "regrequest-service", 2)).as(what)
+                    .isInstanceOf(AssertionError.class);
+        });
+        List<JsonNode> upToTen = copy(reg);
+        hpaSpec(upToTen).put("maxReplicas", 10);
+        assertThatThrownBy(() -> checkAutoscaler(upToTen, "regrequest-service", 2, 6, 50)).isInstanceOf(AssertionError.class);
+
+        // approval-service may run one pod: a PDB with minAvailable 1 would block its eviction; up to 10 pods spread.
+        List<JsonNode> approval = new ArrayList<>(copy(manifest(root, "approval-service")));
+        checkAvailability(approval, "approval-service", 1);
+        List<JsonNode> approvalPdb = new ArrayList<>(approval);
+        approvalPdb.add(one(reg, "PodDisruptionBudget", "regrequest-service").deepCopy());
+        ((ObjectNode) approvalPdb.getLast().at("/spec/selector/matchLabels")).put("app.kubernetes.io/name", "approval-service");
+        assertThatThrownBy(() -> checkAvailability(approvalPdb, "approval-service", 1)).as("approval PDB minAvailable 1")
+                .isInstanceOf(AssertionError.class);
+        podSpec(one(approval, "Deployment", "approval-service")).remove("topologySpreadConstraints");
+        assertThatThrownBy(() -> checkAvailability(approval, "approval-service", 1)).as("approval without spread")
+                .isInstanceOf(AssertionError.class);
+        // publisher-view at 3 fixed replicas would need a PDB and the spread.
+        List<JsonNode> view = copy(manifest(root, "publisher-view"));
+        deploymentSpec(view).put("replicas", 3);
+        assertThatThrownBy(() -> checkAvailability(view, "publisher-view", 1)).as("publisher-view at 3 replicas")
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
@@ -318,10 +402,10 @@ class GeneratedManifestsTest {
 
         List<JsonNode> hpa = copy(approval);
         ((ObjectNode) one(hpa, "HorizontalPodAutoscaler", "approval-service").path("spec")).put("maxReplicas", 5);
-        assertThatThrownBy(() -> checkAutoscaler(hpa)).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> checkAutoscaler(hpa, "approval-service", 1, 10, 20)).isInstanceOf(AssertionError.class);
         List<JsonNode> fixedReplicas = copy(approval);
         ((ObjectNode) one(fixedReplicas, "Deployment", "approval-service").path("spec")).put("replicas", 1);
-        assertThatThrownBy(() -> checkAutoscaler(fixedReplicas)).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> checkAutoscaler(fixedReplicas, "approval-service", 1, 10, 20)).isInstanceOf(AssertionError.class);
 
         Map<String, List<JsonNode>> manifests = new java.util.TreeMap<>();
         DATABASES.keySet().forEach(s -> manifests.put(s, copy(manifest(root, s))));
@@ -448,23 +532,89 @@ class GeneratedManifestsTest {
         assertThat(ports).as("approval-service Service ports").contains(port);
     }
 
-    static void checkAutoscaler(List<JsonNode> approval) {
-        JsonNode hpa = one(approval, "HorizontalPodAutoscaler", "approval-service");
+    static void checkAutoscaler(List<JsonNode> docs, String service, int min, int max, int cpuPercent) {
+        JsonNode hpa = one(docs, "HorizontalPodAutoscaler", service);
         assertThat(hpa.path("apiVersion").asText()).isEqualTo("autoscaling/v2");
         assertThat(hpa.at("/spec/scaleTargetRef/kind").asText()).isEqualTo("Deployment");
-        assertThat(hpa.at("/spec/scaleTargetRef/name").asText()).isEqualTo("approval-service");
-        assertThat(hpa.at("/spec/minReplicas").asInt()).isEqualTo(1);
-        assertThat(hpa.at("/spec/maxReplicas").asInt()).isEqualTo(10);
+        assertThat(hpa.at("/spec/scaleTargetRef/name").asText()).isEqualTo(service);
+        assertThat(hpa.at("/spec/minReplicas").asInt()).as(service + " HPA minReplicas").isEqualTo(min);
+        assertThat(hpa.at("/spec/maxReplicas").asInt()).as(service + " HPA maxReplicas").isEqualTo(max);
         assertThat(hpa.at("/spec/metrics").size()).isEqualTo(1);
         JsonNode metric = hpa.at("/spec/metrics/0");
         assertThat(metric.path("type").asText()).isEqualTo("Resource");
         assertThat(metric.at("/resource/name").asText()).isEqualTo("cpu");
         assertThat(metric.at("/resource/target/type").asText()).isEqualTo("Utilization");
-        assertThat(metric.at("/resource/target/averageUtilization").asInt()).isEqualTo(20);
-        JsonNode deployment = one(approval, "Deployment", "approval-service");
+        assertThat(metric.at("/resource/target/averageUtilization").asInt()).isEqualTo(cpuPercent);
+        JsonNode deployment = one(docs, "Deployment", service);
         // Utilization is relative to the request; a fixed replica count would reset the HPA's on every apply.
         assertThat(deployment.at("/spec/template/spec/containers/0/resources/requests/cpu").asText()).isNotBlank();
         assertThat(deployment.at("/spec/replicas").isMissingNode()).as("Deployment without spec.replicas").isTrue();
+    }
+
+    /**
+     * The Deployment runs at least {@code atLeast} pods (its HPA's minReplicas, or without an HPA its replicas). One
+     * that always runs several has a policy/v1 PodDisruptionBudget with minAvailable 1 on exactly its pods, so a
+     * drain keeps one serving and can still evict the rest; one that may run a single pod has no minAvailable budget
+     * (it could never be evicted). One that may run several spreads them over nodes, softly, on its own pods.
+     */
+    static void checkAvailability(List<JsonNode> docs, String service, int atLeast) {
+        JsonNode deployment = one(docs, "Deployment", service);
+        JsonNode selector = deployment.at("/spec/selector");
+        JsonNode podLabels = deployment.at("/spec/template/metadata/labels");
+        assertThat(selector.path("matchLabels").size()).as(service + " selector").isPositive();
+        List<JsonNode> hpas = kind(docs, "HorizontalPodAutoscaler");
+        int min;
+        int max;
+        if (hpas.isEmpty()) {
+            min = deployment.at("/spec/replicas").isMissingNode() ? 1 : deployment.at("/spec/replicas").asInt();
+            max = min;
+        } else {
+            assertThat(hpas).as(service + " HPAs").hasSize(1);
+            JsonNode target = hpas.get(0).at("/spec/scaleTargetRef");
+            assertThat(target.path("kind").asText() + "/" + target.path("name").asText()).as(service + " HPA target")
+                    .isEqualTo("Deployment/" + deployment.at("/metadata/name").asText());
+            assertThat(deployment.at("/spec/replicas").isMissingNode()).as(service + " Deployment without spec.replicas "
+                    + "under an HPA (apply would reset its count)").isTrue();
+            JsonNode minReplicas = hpas.get(0).at("/spec/minReplicas");
+            min = minReplicas.isMissingNode() ? 1 : minReplicas.asInt();
+            max = hpas.get(0).at("/spec/maxReplicas").asInt();
+        }
+        assertThat(min).as(service + " minimum replicas").isGreaterThanOrEqualTo(atLeast);
+
+        List<JsonNode> budgets = kind(docs, "PodDisruptionBudget");
+        if (min > 1) {
+            assertThat(budgets).as(service + " runs %d pods or more: a PodDisruptionBudget", min).hasSize(1);
+            JsonNode pdb = budgets.get(0);
+            assertThat(pdb.path("apiVersion").asText()).as(service + " PDB").isEqualTo("policy/v1");
+            JsonNode minAvailable = pdb.at("/spec/minAvailable");
+            assertThat(minAvailable.isInt() && minAvailable.asInt() == 1).as(service + " PDB minAvailable 1, not "
+                    + minAvailable).isTrue();
+            assertThat(pdb.at("/spec/maxUnavailable").isMissingNode()).as(service + " PDB maxUnavailable").isTrue();
+            // Exactly the Deployment's pods: an empty selector in policy/v1 selects every pod of the namespace.
+            assertThat(pdb.at("/spec/selector")).as(service + " PDB selector").isEqualTo(selector);
+            pdb.at("/spec/selector/matchLabels").fields().forEachRemaining(l -> assertThat(podLabels.path(l.getKey()).asText())
+                    .as(service + " pod label " + l.getKey()).isEqualTo(l.getValue().asText()));
+        } else {
+            for (JsonNode pdb : budgets) {
+                assertThat(pdb.at("/spec/minAvailable").isMissingNode()).as(service + " may run one pod: a minAvailable "
+                        + "budget would block its eviction").isTrue();
+            }
+        }
+
+        if (max > 1) {
+            List<JsonNode> byNode = new ArrayList<>();
+            deployment.at("/spec/template/spec/topologySpreadConstraints").forEach(c -> {
+                if ("kubernetes.io/hostname".equals(c.path("topologyKey").asText())) {
+                    byNode.add(c);
+                }
+            });
+            assertThat(byNode).as(service + " may run %d pods: spread over nodes", max).hasSize(1);
+            JsonNode spread = byNode.get(0);
+            assertThat(spread.path("whenUnsatisfiable").asText()).as(service + " spread: a one-node cluster still schedules")
+                    .isEqualTo("ScheduleAnyway");
+            assertThat(spread.path("maxSkew").asInt()).as(service + " spread maxSkew").isEqualTo(1);
+            assertThat(spread.path("labelSelector")).as(service + " spread counts its own pods").isEqualTo(selector);
+        }
     }
 
     static void checkIngresses(Map<String, List<JsonNode>> manifests) {
@@ -503,6 +653,26 @@ class GeneratedManifestsTest {
 
     static ObjectNode podSpec(JsonNode deployment) {
         return (ObjectNode) deployment.at("/spec/template/spec");
+    }
+
+    static List<JsonNode> kind(List<JsonNode> docs, String kind) {
+        return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+    }
+
+    static ObjectNode deploymentSpec(List<JsonNode> docs) {
+        return (ObjectNode) kind(docs, "Deployment").getFirst().path("spec");
+    }
+
+    static ObjectNode hpaSpec(List<JsonNode> docs) {
+        return (ObjectNode) kind(docs, "HorizontalPodAutoscaler").getFirst().path("spec");
+    }
+
+    static ObjectNode pdbSpec(List<JsonNode> docs) {
+        return (ObjectNode) kind(docs, "PodDisruptionBudget").getFirst().path("spec");
+    }
+
+    static ObjectNode spread(List<JsonNode> docs) {
+        return (ObjectNode) kind(docs, "Deployment").getFirst().at("/spec/template/spec/topologySpreadConstraints/0");
     }
 
     static ObjectNode strategy(JsonNode deployment) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole Book Market system locally, without Docker: builds what is needed (once), then starts
 # PostgreSQL, MariaDB, Kafka, Kafka Connect (Debezium outbox connectors), Keycloak (sign-in) and the three services.
-# Ctrl-C stops it.
+# Ctrl-C stops it. --except <service> leaves one service out, to run it in dev mode (./mvnw quarkus:dev -pl <service>);
+# the gateway (:8080) still routes its paths to its usual port.
 # Needs only a JDK 21+ (25 recommended). Data and logs: $BOOKMARKET_HOME (default .bookmarket/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +22,4 @@ if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -q install -DskipTests -Paot
 fi
 exec "$JAVA" -Djava.util.logging.SimpleFormatter.format='%1$tT %5$s%n' -Dbookmarket.repo="$PWD" \
-  -cp "infra/launcher/target/classes:$(cat infra/launcher/target/launcher.classpath)" io.bookmarket.launcher.Launcher
+  -cp "infra/launcher/target/classes:$(cat infra/launcher/target/launcher.classpath)" io.bookmarket.launcher.Launcher "$@"

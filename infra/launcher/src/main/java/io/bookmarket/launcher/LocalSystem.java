@@ -1,6 +1,7 @@
 package io.bookmarket.launcher;
 
 import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.Gateway;
 import io.bookmarket.stack.KeycloakServer;
 import io.bookmarket.stack.MariaDbServer;
 import io.bookmarket.stack.PostgresServer;
@@ -11,14 +12,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,13 +36,19 @@ import java.util.stream.Stream;
 /**
  * The whole system on one machine: PostgreSQL (regrequest-service's and publisher-view's databases, Keycloak's), MariaDB
  * (approval-service's), Kafka, Kafka Connect with both outbox connectors, Keycloak (realm bookmarket: who may sign in
- * and with which roles), and the three services as packaged apps. Used by the launcher and the end-to-end tests.
+ * and with which roles), the three services as packaged apps, each with one or more replicas, and the gateway in front
+ * of them (the local stand-in for the Kubernetes Ingress). Used by the launcher and the end-to-end tests.
+ * <p>
+ * Replica 1 of a service listens on the service's own port (8085, 8086, 8087: the original's clients call those);
+ * replica k on port + 100 * (k - 1) (free ports in {@link Options#isolated}). All replicas of a service share its
+ * database and its Kafka consumer group. The gateway routes to the replicas that run, as they start and stop.
  */
 public final class LocalSystem implements AutoCloseable {
 
     public static final String REGREQUEST = "regrequest-service";
     public static final String APPROVAL = "approval-service";
     public static final String PUBLISHER_VIEW = "publisher-view";
+    public static final List<String> SERVICES = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW);
     /** Infrastructure component names for {@link #kill} and {@link #restart}. */
     public static final String POSTGRESQL = "postgresql";
     public static final String MARIADB = "mariadb";
@@ -46,12 +61,17 @@ public final class LocalSystem implements AutoCloseable {
 
     private final Options options;
     private final Stack stack;
-    /** Synchronized: services may be (re)started from several threads at once. */
-    private final Map<String, QuarkusApp> services = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Gateway gateway;
+    /** Service -> replica number -> its running app. Replicas may be (re)started from several threads at once. */
+    private final Map<String, Map<Integer, QuarkusApp>> running = new ConcurrentHashMap<>();
+    /** Registers the connector of a service that runs outside (dev mode) once its outbox table exists. */
+    private volatile Thread deferredConnector;
 
-    private LocalSystem(Options options, Stack stack) {
+    private LocalSystem(Options options, Stack stack, Gateway gateway) {
         this.options = options;
         this.stack = stack;
+        this.gateway = gateway;
+        SERVICES.forEach(service -> running.put(service, new ConcurrentSkipListMap<>()));
     }
 
     public static LocalSystem start(Options options) {
@@ -59,21 +79,36 @@ public final class LocalSystem implements AutoCloseable {
         if (options.keycloakPort == 0) {
             options.keycloakPort = Options.freePort();
         }
-        // Keycloak (25-50 s) starts beside everything else once PostgreSQL is up; the services do not wait for it (they
-        // reach it on the first request with a token), the system counts as started once it is ready too.
-        Stack stack = Stack.start(Stack.options(options.dataDir)
-                .databases("regrequest", "publisherview").mariaDbDatabases("approval")
-                .postgresPort(options.postgresPort).mariaDbPort(options.mariaDbPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
-                .withKeycloak(true).keycloakPort(options.keycloakPort).keycloakManagementPort(options.keycloakManagementPort)
-                .keycloakInBackground(true)
-                .withConnect(true).dropSlotsOnClose(options.ephemeral));
-        LocalSystem system = new LocalSystem(options, stack);
+        // First, so that a taken gateway port fails at once rather than after the infrastructure's start.
+        Gateway gateway = Gateway.start(options.gatewayPort);
+        Stack stack;
         try {
+            // Keycloak (25-50 s) starts beside everything else once PostgreSQL is up; the services do not wait for it
+            // (they reach it on the first request with a token), the system counts as started once it is ready too.
+            stack = Stack.start(Stack.options(options.dataDir)
+                    .databases("regrequest", "publisherview").mariaDbDatabases("approval")
+                    .postgresPort(options.postgresPort).mariaDbPort(options.mariaDbPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
+                    .withKeycloak(true).keycloakPort(options.keycloakPort).keycloakManagementPort(options.keycloakManagementPort)
+                    .keycloakInBackground(true)
+                    .withConnect(true).dropSlotsOnClose(options.ephemeral));
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        LocalSystem system = new LocalSystem(options, stack, gateway);
+        try {
+            for (String service : options.excluded) {
+                LOG.log(System.Logger.Level.INFO, service + " is not started here (it runs outside, e.g. in dev mode); the "
+                        + "gateway routes its paths to " + system.url(service));
+                system.syncGateway(service);
+            }
             // The services need their databases and Kafka, not each other: they start side by side.
             List<Future<QuarkusApp>> starts = new ArrayList<>();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (String service : List.of(APPROVAL, REGREQUEST, PUBLISHER_VIEW)) {
-                    starts.add(pool.submit(() -> system.startService(service)));
+                    if (!options.excluded.contains(service)) {
+                        starts.add(pool.submit(() -> system.startService(service)));
+                    }
                 }
             }
             for (Future<QuarkusApp> start : starts) {
@@ -83,8 +118,8 @@ public final class LocalSystem implements AutoCloseable {
             // registered (creating the replication slot, recording the binlog position) before the system is announced
             // ready: with snapshot.mode=no_data nothing committed before that would be relayed, and no service writes
             // an event on its own. On later starts the connectors resume from their stored offsets.
-            stack.registerConnector(Contracts.connector("regrequest-outbox"), Map.of());
-            stack.registerConnector(Contracts.connector("approval-outbox"), Map.of());
+            system.registerConnector("regrequest-outbox", REGREQUEST);
+            system.registerConnector("approval-outbox", APPROVAL);
             stack.keycloak(); // waits until it is ready (or throws why it is not)
             return system;
         } catch (RuntimeException e) {
@@ -93,50 +128,139 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
-    /** Starts (or restarts) one service and waits until it is ready. */
-    public QuarkusApp startService(String name) {
-        long begin = System.nanoTime();
-        LOG.log(System.Logger.Level.INFO, "Starting " + name + " (log " + logFile(name).toAbsolutePath() + ")");
-        QuarkusApp app = new QuarkusApp(name, options.repoRoot.resolve(name + "/target/quarkus-app/quarkus-run.jar"),
-                port(name), environment(name), logFile(name)).start(options.serviceTimeout);
-        services.put(name, app);
-        LOG.log(System.Logger.Level.INFO, String.format("%s ready at %s in %d ms", name, app.url(),
-                Duration.ofNanos(System.nanoTime() - begin).toMillis()));
-        return app;
+    /**
+     * A service that runs outside (dev mode) creates its outbox table when it first starts, which may be later: its
+     * connector is registered once the table exists (polled every half second), so its events are relayed from then on.
+     */
+    private void registerConnector(String connector, String service) {
+        if (!options.excluded.contains(service)) {
+            stack.registerConnector(Contracts.connector(connector), Map.of());
+            return;
+        }
+        deferredConnector = Thread.ofVirtual().name(connector + "-registration").start(() -> {
+            try {
+                if (!outboxTableExists(service)) {
+                    LOG.log(System.Logger.Level.INFO, "Connector " + connector + " waits for " + service
+                            + " to create its outbox table (its first start)");
+                    while (!outboxTableExists(service)) {
+                        Thread.sleep(500);
+                    }
+                }
+                stack.registerConnector(Contracts.connector(connector), Map.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the system is stopping
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Connector " + connector + " could not be registered: " + e.getMessage());
+            }
+        });
     }
 
-    public void stopService(String name) {
-        QuarkusApp app = services.remove(name);
-        if (app != null) {
-            app.close();
+    private boolean outboxTableExists(String service) {
+        try (Connection c = service.equals(APPROVAL) ? stack.mariaDb().connect("approval") : stack.postgres().connect("regrequest");
+                ResultSet tables = c.getMetaData().getTables(null, null, "outboxevent", null)) {
+            return tables.next();
+        } catch (SQLException e) {
+            return false;
         }
     }
 
     /**
-     * Simulates a crash of one component (a service or {@link #POSTGRESQL}, {@link #MARIADB}, {@link #KAFKA},
-     * {@link #KAFKA_CONNECT}, {@link #KEYCLOAK}): SIGKILL.
+     * Starts every replica of one service that does not run (side by side) and waits until they are ready and the
+     * gateway routes to them. Returns replica 1.
      */
-    public void kill(String component) {
-        switch (component) {
-            case REGREQUEST, APPROVAL, PUBLISHER_VIEW -> {
-                QuarkusApp app = services.remove(component);
-                if (app != null) {
-                    LOG.log(System.Logger.Level.INFO, "Killing " + component + " (SIGKILL)");
-                    app.kill();
+    public QuarkusApp startService(String name) {
+        List<Future<QuarkusApp>> starts = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int replica = 1; replica <= options.replicas(name); replica++) {
+                int k = replica;
+                if (!running(name).containsKey(k)) {
+                    starts.add(pool.submit(() -> start(name, k)));
                 }
             }
-            default -> stack.kill(infrastructure(component));
+        }
+        starts.forEach(Stack::result);
+        return service(name);
+    }
+
+    /** Starts replica {@code replica} (1, 2, ...) of a service, waits until it is ready and the gateway routes to it. */
+    public QuarkusApp start(String name, int replica) {
+        if (options.excluded.contains(name)) {
+            throw new IllegalStateException(name + " runs outside this system (--except); it is not started here");
+        }
+        if (running(name).containsKey(replica)) {
+            throw new IllegalStateException(label(name, replica) + " runs already");
+        }
+        long begin = System.nanoTime();
+        Path log = logFile(name, replica);
+        LOG.log(System.Logger.Level.INFO, "Starting " + label(name, replica) + " (log " + log.toAbsolutePath() + ")");
+        QuarkusApp app = new QuarkusApp(replica == 1 ? name : name + "-" + replica,
+                options.repoRoot.resolve(name + "/target/quarkus-app/quarkus-run.jar"), port(name, replica), environment(name), log)
+                .trainsAotCache(replica == 1).start(options.serviceTimeout);
+        running(name).put(replica, app);
+        syncGateway(name);
+        awaitRouted(name, URI.create(app.url()));
+        LOG.log(System.Logger.Level.INFO, String.format("%s ready at %s in %d ms", label(name, replica), app.url(),
+                Duration.ofNanos(System.nanoTime() - begin).toMillis()));
+        return app;
+    }
+
+    /**
+     * Stops one replica in order (SIGTERM): during its shutdown delay its readiness is DOWN while it still serves, so the
+     * gateway stops sending it requests before it stops listening. Then the gateway forgets it.
+     */
+    public void stop(String name, int replica) {
+        QuarkusApp app = running(name).remove(replica);
+        if (app != null) {
+            LOG.log(System.Logger.Level.INFO, "Stopping " + label(name, replica) + " (SIGTERM)");
+            try {
+                app.close();
+            } finally {
+                syncGateway(name);
+            }
         }
     }
 
-    /** Starts a killed component again on the same data and ports and waits until it is ready. */
-    public void restart(String component) {
-        switch (component) {
-            case REGREQUEST, APPROVAL, PUBLISHER_VIEW -> {
-                kill(component);
-                startService(component);
+    /** Simulates a crash of one replica (SIGKILL). */
+    public void kill(String name, int replica) {
+        QuarkusApp app = running(name).remove(replica);
+        if (app != null) {
+            LOG.log(System.Logger.Level.INFO, "Killing " + label(name, replica) + " (SIGKILL)");
+            try {
+                app.kill();
+            } finally {
+                syncGateway(name);
             }
-            default -> stack.restart(infrastructure(component));
+        }
+    }
+
+    /** Stops every replica of a service in order, side by side. */
+    public void stopService(String name) {
+        List<Future<?>> stops = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List.copyOf(running(name).keySet()).forEach(replica -> stops.add(pool.submit(() -> stop(name, replica))));
+        }
+        stops.forEach(Stack::result);
+    }
+
+    /**
+     * Simulates a crash of one component (a service, with all its replicas, or {@link #POSTGRESQL}, {@link #MARIADB},
+     * {@link #KAFKA}, {@link #KAFKA_CONNECT}, {@link #KEYCLOAK}): SIGKILL.
+     */
+    public void kill(String component) {
+        if (SERVICES.contains(component)) {
+            List.copyOf(running(component).keySet()).forEach(replica -> kill(component, replica));
+        } else {
+            stack.kill(infrastructure(component));
+        }
+    }
+
+    /** Starts a killed component (a service: all its replicas) again on the same data and ports and waits until it is ready. */
+    public void restart(String component) {
+        if (SERVICES.contains(component)) {
+            kill(component);
+            startService(component);
+        } else {
+            stack.restart(infrastructure(component));
         }
     }
 
@@ -151,16 +275,36 @@ public final class LocalSystem implements AutoCloseable {
         };
     }
 
+    /** Replica 1 of a service. */
     public QuarkusApp service(String name) {
-        QuarkusApp app = services.get(name);
+        QuarkusApp app = running(name).get(1);
         if (app == null) {
             throw new IllegalStateException(name + " is not running");
         }
         return app;
     }
 
+    /** The running replicas of a service, by replica number. */
+    public List<QuarkusApp> replicas(String name) {
+        return List.copyOf(running(name).values());
+    }
+
+    /** Replica 1's URL (the service's own port). */
     public String url(String name) {
-        return "http://127.0.0.1:" + port(name);
+        return url(name, 1);
+    }
+
+    public String url(String name, int replica) {
+        return "http://127.0.0.1:" + port(name, replica);
+    }
+
+    /** The gateway: the original's paths for every service on one port, round robin over the ready replicas. */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public String gatewayUrl() {
+        return gateway.url();
     }
 
     public Stack stack() {
@@ -177,13 +321,54 @@ public final class LocalSystem implements AutoCloseable {
         return "http://127.0.0.1:" + options.keycloakPort + "/realms/" + KeycloakServer.REALM;
     }
 
-    private int port(String name) {
-        return switch (name) {
+    private Map<Integer, QuarkusApp> running(String name) {
+        Map<Integer, QuarkusApp> replicas = running.get(name);
+        if (replicas == null) {
+            throw new IllegalArgumentException("Unknown service " + name + "; one of " + SERVICES);
+        }
+        return replicas;
+    }
+
+    /** The gateway routes to the replicas that run now; a service that runs outside, to its own port. */
+    private void syncGateway(String name) {
+        gateway.replicas(name, options.excluded.contains(name) ? List.of(URI.create(url(name)))
+                : replicas(name).stream().map(app -> URI.create(app.url())).toList());
+    }
+
+    /** A replica that just answered ready is routed to after the gateway's next readiness poll (within a second). */
+    private void awaitRouted(String name, URI replica) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!gateway.readyReplicas(name).contains(replica)) {
+            if (System.nanoTime() > deadline) {
+                LOG.log(System.Logger.Level.WARNING, "The gateway does not see " + replica + " ready yet; it routes to it once it does");
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static String label(String name, int replica) {
+        return replica == 1 ? name : name + " replica " + replica;
+    }
+
+    private int port(String name, int replica) {
+        int port = switch (name) {
             case REGREQUEST -> options.regRequestPort;
             case APPROVAL -> options.approvalPort;
             case PUBLISHER_VIEW -> options.publisherViewPort;
-            default -> throw new IllegalArgumentException(name);
+            default -> throw new IllegalArgumentException("Unknown service " + name + "; one of " + SERVICES);
         };
+        if (replica < 1) {
+            throw new IllegalArgumentException("Replicas are numbered from 1: " + replica);
+        }
+        // Kept in the options: restarting with the same options reuses the ports.
+        return replica == 1 ? port : options.replicaPorts.computeIfAbsent(name + "-" + replica,
+                key -> options.freeReplicaPorts ? Options.freePort() : port + 100 * (replica - 1));
     }
 
     /** The environment a service is started with (e.g. to start its native executable the same way). */
@@ -205,30 +390,47 @@ public final class LocalSystem implements AutoCloseable {
         }
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
         env.put("OIDC_URL", realmUrl());
-        // The shutdown delay lets a load balancer stop routing to a pod; locally nothing routes, so stop at once.
-        env.put("SHUTDOWN_DELAY", "0s");
+        // Readiness is DOWN for this long after SIGTERM while requests are still served: the gateway's poll sees it
+        // and stops routing before the replica stops listening.
+        env.put("SHUTDOWN_DELAY", options.shutdownDelay.toMillis() + "ms");
         if (name.equals(REGREQUEST)) {
-            env.put("APPROVAL_URL", url(APPROVAL));
+            // Several approval replicas: through the gateway, which spreads the calls as a Kubernetes Service does.
+            // One: directly, so the breaker sees approval-service itself hang or refuse, as the suites' scenarios expect.
+            env.put("APPROVAL_URL", options.replicas(APPROVAL) > 1 ? gatewayUrl() : url(APPROVAL));
             env.put("OIDC_CLIENT_SECRET", KeycloakServer.REGREQUEST_SECRET);
         }
         env.putAll(options.extraEnv.getOrDefault(name, Map.of()));
         return env;
     }
 
-    private Path logFile(String name) {
-        return options.dataDir.resolve("logs/" + name + ".log");
+    private Path logFile(String name, int replica) {
+        return options.dataDir.resolve("logs/" + (replica == 1 ? name : name + "-" + replica) + ".log");
     }
 
-    /** Stops the services, then Connect, Keycloak, Kafka, MariaDB and PostgreSQL. */
+    /** Stops the services (every replica side by side, each in order), the gateway, then Connect, Keycloak, Kafka, MariaDB and PostgreSQL. */
     @Override
     public void close() {
-        for (String name : List.of(PUBLISHER_VIEW, REGREQUEST, APPROVAL)) {
+        Thread registration = deferredConnector;
+        if (registration != null) {
+            registration.interrupt();
             try {
-                stopService(name);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Stopping " + name + " failed: " + e.getMessage());
+                registration.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String name : SERVICES) {
+                pool.submit(() -> {
+                    try {
+                        stopService(name);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "Stopping " + name + " failed: " + e.getMessage());
+                    }
+                });
+            }
+        }
+        gateway.close();
         stack.close();
     }
 
@@ -245,6 +447,13 @@ public final class LocalSystem implements AutoCloseable {
         int regRequestPort = 8085;
         int approvalPort = 8086;
         int publisherViewPort = 8087;
+        int gatewayPort = 8080;
+        final Map<String, Integer> replicas = new LinkedHashMap<>();
+        /** Ports of replicas 2, 3, ... by "service-k"; free ones when {@link #freeReplicaPorts}. */
+        final Map<String, Integer> replicaPorts = new ConcurrentHashMap<>();
+        boolean freeReplicaPorts;
+        final Set<String> excluded = new LinkedHashSet<>();
+        Duration shutdownDelay = Duration.ofSeconds(1);
         boolean ephemeral;
         Duration serviceTimeout = Duration.ofSeconds(90);
         final Map<String, Map<String, String>> extraEnv = new LinkedHashMap<>();
@@ -260,9 +469,11 @@ public final class LocalSystem implements AutoCloseable {
          */
         public static Options isolated(Path repoRoot, Path dataDir) {
             deleteRecursively(dataDir);
-            return new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
+            Options options = new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
                     .keycloakPorts(freePort(), freePort())
-                    .servicePorts(freePort(), freePort(), freePort()).ephemeral(true);
+                    .servicePorts(freePort(), freePort(), freePort()).gatewayPort(freePort()).ephemeral(true);
+            options.freeReplicaPorts = true;
+            return options;
         }
 
         static int freePort() {
@@ -310,6 +521,51 @@ public final class LocalSystem implements AutoCloseable {
             this.approvalPort = approval;
             this.publisherViewPort = publisherView;
             return this;
+        }
+
+        /** The gateway's port (local default 8080). */
+        public Options gatewayPort(int port) {
+            this.gatewayPort = port;
+            return this;
+        }
+
+        /** How many replicas of a service run (default 1). Replica 1 keeps the service's port. */
+        public Options replicas(String service, int count) {
+            checkService(service);
+            if (count < 1) {
+                throw new IllegalArgumentException(service + " needs at least 1 replica, not " + count);
+            }
+            replicas.put(service, count);
+            return this;
+        }
+
+        int replicas(String service) {
+            return replicas.getOrDefault(service, 1);
+        }
+
+        /**
+         * Not started: the service runs outside the system (e.g. {@code ./mvnw quarkus:dev -pl <service>}) on its own
+         * port, where the gateway routes its paths.
+         */
+        public Options except(String service) {
+            checkService(service);
+            excluded.add(service);
+            return this;
+        }
+
+        /**
+         * How long a service's readiness is DOWN after SIGTERM while it still serves (default 1 s: several of the
+         * gateway's 200 ms readiness polls). 0 stops at once: requests the gateway sent meanwhile then fail.
+         */
+        public Options shutdownDelay(Duration delay) {
+            this.shutdownDelay = delay;
+            return this;
+        }
+
+        private static void checkService(String service) {
+            if (!SERVICES.contains(service)) {
+                throw new IllegalArgumentException("Unknown service " + service + "; one of " + SERVICES);
+            }
         }
 
         /** Tests: drop the replication slots on close. A local system keeps them with its data. */

@@ -97,13 +97,18 @@ final class ChildJvm implements AutoCloseable {
     /** Orderly stop (SIGTERM, then SIGKILL after 20 s). */
     @Override
     public void close() {
+        close(Duration.ofSeconds(20));
+    }
+
+    /** Orderly stop (SIGTERM, then SIGKILL after {@code grace}). */
+    void close(Duration grace) {
         if (!process.isAlive()) {
             return;
         }
         process.destroy();
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, component + " did not stop within 20 s; killing it");
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, component + " did not stop within " + grace.toSeconds() + " s; killing it");
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

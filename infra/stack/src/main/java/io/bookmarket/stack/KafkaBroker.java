@@ -2,7 +2,11 @@ package io.bookmarket.stack;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,12 +14,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A single-node Apache Kafka 4.3.1 broker in KRaft mode (broker + controller), as a separate JVM. */
 public final class KafkaBroker implements AutoCloseable {
 
     public static final String COMPONENT = "Kafka broker";
+    /** Partitions of a topic created on first use. */
+    public static final int PARTITIONS = 3;
     private static final String CLASSPATH = "kafka-runtime.classpath";
 
     private final ChildJvm jvm;
@@ -45,7 +53,9 @@ public final class KafkaBroker implements AutoCloseable {
                     "inter.broker.listener.name=PLAINTEXT",
                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                     "log.dirs=" + dataDir.toAbsolutePath(),
-                    "num.partitions=1",
+                    // As in the cluster (infra/k8s/30-kafka.yaml): the replicas of a consumer group share the partitions.
+                    // The outbox key is the aggregate id, so one request's events stay in order in one partition.
+                    "num.partitions=" + PARTITIONS,
                     "auto.create.topics.enable=true",
                     // The event topics are the system's history: publisher-view rebuilds from offset zero.
                     "log.retention.ms=-1",
@@ -102,25 +112,65 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Ports.isOpen(port)) {
             return false; // no admin client (and its log noise) before the listener is up
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
+        try (Admin admin = admin()) {
             return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
         }
     }
 
-    /** Whether the topic exists and holds at least one record (false while it does not exist yet). */
+    /** Whether the topic exists and holds at least one record, in any partition (false while it does not exist yet). */
     public boolean hasRecords(String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
-            return admin.listOffsets(Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                    .all().get(3, TimeUnit.SECONDS).values().stream().anyMatch(o -> o.offset() > 0);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            for (int partition = 0; partition < partitions(admin, topic); partition++) {
+                latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+            return admin.listOffsets(latest).all().get(3, TimeUnit.SECONDS).values().stream().anyMatch(o -> o.offset() > 0);
+        } catch (ExecutionException | TimeoutException e) {
             return false; // not created yet
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** How many partitions the topic has (fails while it does not exist). */
+    public int partitions(String topic) {
+        try (Admin admin = admin()) {
+            return partitions(admin, topic);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot describe topic " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while describing topic " + topic, e);
+        }
+    }
+
+    /**
+     * Creates the topic with this many partitions unless it exists. For topics that must not get the broker's default,
+     * e.g. a Debezium schema history, which must have exactly one partition.
+     */
+    void createTopicIfAbsent(String topic, int partitions) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Cannot create topic " + topic + ": " + e.getCause().getMessage(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Cannot create topic " + topic + ": no answer within 10 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + topic, e);
+        }
+    }
+
+    private static int partitions(Admin admin, String topic) throws ExecutionException, TimeoutException, InterruptedException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(3, TimeUnit.SECONDS).get(topic).partitions().size();
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000));
     }
 
     public String bootstrapServers() {

@@ -29,6 +29,7 @@ public final class QuarkusApp implements AutoCloseable {
     private long launchedNanos;
     private long readyNanos;
     private String packaging;
+    private boolean trainsAotCache = true;
 
     public QuarkusApp(String name, Path runJar, int port, Map<String, String> env, Path logFile) {
         this.name = name;
@@ -36,6 +37,15 @@ public final class QuarkusApp implements AutoCloseable {
         this.port = port;
         this.env = Map.copyOf(env);
         this.logFile = logFile;
+    }
+
+    /**
+     * false: never train the JDK AOT cache, only use it when it is there. For the further replicas of a service, which
+     * share its jar: two JVMs writing the same cache as they exit would spoil it, so replica 1 alone trains it.
+     */
+    public QuarkusApp trainsAotCache(boolean trains) {
+        this.trainsAotCache = trains;
+        return this;
     }
 
     /** Starts the service and waits until it is ready; a failure names the service and its log file. */
@@ -77,6 +87,13 @@ public final class QuarkusApp implements AutoCloseable {
             return "aot-jar without AOT cache (needs Java 25)";
         }
         Path aotCache = runJar.resolveSibling("app.aot");
+        if (!trainsAotCache) {
+            if (Files.isRegularFile(aotCache) && !isStale(aotCache)) {
+                jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());
+                return "aot-jar with AOT cache";
+            }
+            return "aot-jar without AOT cache (another replica trains it)";
+        }
         if (isStale(aotCache)) {
             // Trained on an older build: the JVM would refuse it (classpath mismatch) and start slowly. Train anew.
             LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than the jar; this run trains a new one");
@@ -164,11 +181,15 @@ public final class QuarkusApp implements AutoCloseable {
         }
     }
 
-    /** Graceful stop (SIGTERM: Quarkus finishes in-flight requests). */
+    /**
+     * Graceful stop (SIGTERM: readiness turns DOWN for the shutdown delay while requests are still served, then Quarkus
+     * finishes the requests in flight), SIGKILL after 40 s: as Kubernetes' terminationGracePeriodSeconds, which the
+     * services' delay and timeout (5 s + 20 s at most) fit in, with room for the AOT cache a training run writes.
+     */
     @Override
     public void close() {
         if (jvm != null) {
-            jvm.close();
+            jvm.close(Duration.ofSeconds(40));
         }
     }
 }

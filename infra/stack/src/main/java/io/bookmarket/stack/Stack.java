@@ -182,6 +182,13 @@ public final class Stack implements AutoCloseable {
             local.put("database.password", "");
         }
         local.putAll(overrides);
+        String historyTopic = local.getOrDefault("schema.history.internal.kafka.topic",
+                field(connectorJson, "/config/schema.history.internal.kafka.topic"));
+        if (!historyTopic.isEmpty()) {
+            // Debezium requires exactly one partition here (the history is replayed in order); created first, so that
+            // nothing can create it with the broker's default of several.
+            kafka.createTopicIfAbsent(historyTopic, 1);
+        }
         Map<String, String> config = connect.registerConnector(connectorJson, local, options.timeout);
         String name = config.get("name") != null ? config.get("name") : field(connectorJson, "/name");
         String schemaHistory = config.get("schema.history.internal.kafka.topic");

@@ -1,0 +1,257 @@
+package io.bookmarket.stack;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway in front of real HTTP servers (Vert.x, each with a readiness endpoint the test switches): round robin
+ * over ready replicas, none to a replica that is not ready, a refused connection retried elsewhere, a sent request
+ * never sent twice, problem JSON when nothing can answer.
+ */
+class GatewayTest {
+
+    private static final String SERVICE = "regrequest-service";
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private Gateway gateway;
+    private Backend a;
+    private Backend b;
+
+    @BeforeEach
+    void startBackends() throws Exception {
+        a = new Backend("a");
+        b = new Backend("b");
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void requestsGoRoundRobinOverTheReadyReplicas() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        for (int i = 0; i < 10; i++) {
+            // Both spellings of the original's path, sub-paths and query strings
+            HttpResponse<String> answer = get(i % 2 == 0 ? "/regRequests/" + i + "?page=1&size=5" : "/regrequests?publId=" + i);
+            assertThat(answer.statusCode()).isEqualTo(200);
+        }
+        assertThat(a.received).hasSize(5);
+        assertThat(b.received).hasSize(5);
+        assertThat(List.of(a.received.getFirst().uri(), b.received.getFirst().uri()))
+                .containsExactlyInAnyOrder("/regRequests/0?page=1&size=5", "/regrequests?publId=1");
+        assertThat(gateway.requests(a.uri())).isEqualTo(5);
+        assertThat(gateway.requests(b.uri())).isEqualTo(5);
+    }
+
+    @Test
+    void aReplicaWhoseReadinessTurnsDownGetsNoNewRequestsWithinASecond() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        b.ready = false;
+        long begin = System.nanoTime();
+        await(() -> !gateway.readyReplicas(SERVICE).contains(b.uri()), Duration.ofSeconds(1));
+        System.out.printf("Gateway: readiness DOWN seen after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+        for (int i = 0; i < 10; i++) {
+            assertThat(get("/regRequests").body()).isEqualTo("a");
+        }
+        assertThat(b.received).isEmpty();
+
+        b.ready = true; // back: it gets its share again
+        await(() -> gateway.readyReplicas(SERVICE).contains(b.uri()), Duration.ofSeconds(1));
+        for (int i = 0; i < 4; i++) {
+            get("/regRequests");
+        }
+        assertThat(b.received).hasSize(2);
+    }
+
+    @Test
+    void aRefusedConnectionIsRetriedOnAnotherReplicaWithoutTheClientSeeingIt() throws Exception {
+        // No polls after the first: the gateway still takes b for ready when it stops, as just after a crash.
+        startGateway(Duration.ofHours(1));
+        b.stop();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> answer = post("/regRequests", "{\"n\":" + i + "}", Map.of());
+            assertThat(answer.statusCode()).isEqualTo(201);
+            assertThat(answer.body()).isEqualTo("a");
+        }
+        assertThat(a.received).hasSize(6);
+        // Once refused, b is left out until its readiness answers again: one retry, not one per request.
+        assertThat(gateway.retriedConnects()).isOne();
+        assertThat(gateway.readyReplicas(SERVICE)).containsExactly(a.uri());
+        assertThat(gateway.requests(b.uri())).isZero();
+    }
+
+    @Test
+    void bodiesAndHeadersPassUnchangedAndASentRequestIsNeverSentAgain() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        String json = "{\"bookId\":99,\"bookNm\":\"mybook \\u00e9\",\"publId\":100}";
+        HttpResponse<String> created = post("/regRequests?x=1&y=%20z", json,
+                Map.of("Authorization", "Bearer abc.def.ghi", "Idempotency-Key", "key-1"));
+        Seen seen = only(a.received, b.received);
+        assertThat(seen.method()).isEqualTo("POST");
+        assertThat(seen.uri()).isEqualTo("/regRequests?x=1&y=%20z");
+        assertThat(seen.body()).isEqualTo(json);
+        assertThat(seen.headers()).containsEntry("authorization", "Bearer abc.def.ghi").containsEntry("idempotency-key", "key-1")
+                .containsEntry("content-type", "application/json")
+                // the client's Host, so the service's Location names the gateway
+                .containsEntry("host", "127.0.0.1:" + gateway.port())
+                .containsEntry("x-forwarded-for", "127.0.0.1").containsEntry("x-forwarded-proto", "http");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Location")).hasValue("http://127.0.0.1:" + gateway.port() + "/regRequests/7");
+        assertThat(created.headers().firstValue("X-Backend")).isPresent();
+
+        // A large body streams through intact.
+        String big = "{\"bookNm\":\"" + "x".repeat(300_000) + "\"}";
+        post("/regRequests", big, Map.of());
+        assertThat(a.received.size() + b.received.size()).isEqualTo(2);
+        assertThat(a.received.stream().anyMatch(r -> r.body().equals(big)) || b.received.stream().anyMatch(r -> r.body().equals(big))).isTrue();
+
+        // The replica took the request and died before answering: 502, and the other replica never sees it.
+        HttpResponse<String> lost = post("/regRequests", "{\"lost\":true}", Map.of("X-Test-Drop", "true"));
+        assertThat(lost.statusCode()).isEqualTo(502);
+        assertThat(lost.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(new JsonObject(lost.body()).getInteger("status")).isEqualTo(502);
+        assertThat(a.received.stream().filter(r -> r.body().contains("lost")).count()
+                + b.received.stream().filter(r -> r.body().contains("lost")).count()).as("times the request was sent").isOne();
+        assertThat(gateway.retriedConnects()).isZero();
+    }
+
+    @Test
+    void withNoReadyReplicaTheAnswerIs503ProblemJsonNamingTheService() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        a.ready = false;
+        b.ready = false;
+        await(() -> gateway.readyReplicas(SERVICE).isEmpty(), Duration.ofSeconds(1));
+        assertUnavailable(post("/regRequests", "{}", Map.of()), SERVICE);
+        assertThat(a.received).isEmpty();
+        assertThat(b.received).isEmpty();
+        // A service without any replica at all
+        assertUnavailable(get("/approves/1?appYn=RegRequested"), "approval-service");
+    }
+
+    @Test
+    void anUnknownPathAnswers404ProblemJson() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        for (String path : List.of("/", "/nothing", "/regRequestsX", "/RegRequests", "/q/health/ready")) {
+            HttpResponse<String> answer = get(path);
+            assertThat(answer.statusCode()).as(path).isEqualTo(404);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            JsonObject problem = new JsonObject(answer.body());
+            assertThat(problem.getInteger("status")).isEqualTo(404);
+            assertThat(problem.getString("detail")).contains("/regRequests");
+        }
+        assertThat(a.received).isEmpty();
+        assertThat(b.received).isEmpty();
+    }
+
+    private void startGateway(Duration pollInterval) {
+        gateway = Gateway.start(0, pollInterval);
+        gateway.replicas(SERVICE, List.of(a.uri(), b.uri()));
+        await(() -> gateway.readyReplicas(SERVICE).size() == 2, Duration.ofSeconds(5));
+    }
+
+    private static void assertUnavailable(HttpResponse<String> answer, String service) {
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Retry-After")).hasValue(Gateway.RETRY_AFTER_SECONDS);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonObject problem = new JsonObject(answer.body());
+        assertThat(problem.getInteger("status")).isEqualTo(503);
+        assertThat(problem.getString("detail")).contains(service);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.url() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Seen only(List<Seen> one, List<Seen> other) {
+        assertThat(one.size() + other.size()).as("requests the replicas received").isOne();
+        return one.isEmpty() ? other.getFirst() : one.getFirst();
+    }
+
+    private static void await(BooleanSupplier condition, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition met within " + within).isLessThan(deadline);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    record Seen(String method, String uri, Map<String, String> headers, String body) {
+    }
+
+    /** A replica: answers its name, records what it received, readiness as the test switches it. */
+    private final class Backend {
+        final String name;
+        final List<Seen> received = new CopyOnWriteArrayList<>();
+        final HttpServer server;
+        volatile boolean ready = true;
+
+        Backend(String name) throws Exception {
+            this.name = name;
+            server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+
+        private void handle(HttpServerRequest request) {
+            if (request.path().equals("/q/health/ready")) {
+                request.response().setStatusCode(ready ? 200 : 503).end(ready ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+                return;
+            }
+            request.body().onSuccess(body -> {
+                Map<String, String> headers = new java.util.HashMap<>();
+                request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
+                received.add(new Seen(request.method().name(), request.uri(), headers, body.toString()));
+                if (request.getHeader("X-Test-Drop") != null) {
+                    request.connection().close(); // took it, then died
+                    return;
+                }
+                var response = request.response().putHeader("X-Backend", name);
+                if (request.method().name().equals("POST")) {
+                    response.setStatusCode(201).putHeader("Location", "http://" + request.getHeader("Host") + "/regRequests/7");
+                }
+                response.end(name);
+            });
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.actualPort());
+        }
+
+        void stop() throws Exception {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+}

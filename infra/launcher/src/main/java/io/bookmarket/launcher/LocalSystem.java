@@ -562,6 +562,11 @@ public final class LocalSystem implements AutoCloseable {
             return this;
         }
 
+        /** The shutdown delay the services' next starts get. */
+        public Duration shutdownDelay() {
+            return shutdownDelay;
+        }
+
         private static void checkService(String service) {
             if (!SERVICES.contains(service)) {
                 throw new IllegalArgumentException("Unknown service " + service + "; one of " + SERVICES);

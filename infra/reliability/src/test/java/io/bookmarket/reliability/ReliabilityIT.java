@@ -2,6 +2,7 @@ package io.bookmarket.reliability;
 
 import io.bookmarket.launcher.LocalSystem;
 import io.bookmarket.reliability.Http.Answer;
+import io.bookmarket.stack.QuarkusApp;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.bookmarket.launcher.LocalSystem.APPROVAL;
 import static io.bookmarket.launcher.LocalSystem.KAFKA;
@@ -67,6 +69,13 @@ class ReliabilityIT {
     private static final List<String> CRASHED = crashed(System.getProperty("crash.components", ""));
     /** Every request that got a 201, in any scenario: all must exist at the end. */
     private static final Set<Long> ACCEPTED = ConcurrentHashMap.newKeySet();
+    /** Every service runs this many replicas behind the gateway: consumers share partitions, redeploys roll. */
+    private static final int REPLICAS = 2;
+    /** Clients of the availability scenarios, going through the gateway. */
+    private static final int GATEWAY_CLIENTS = 8;
+    /** {@code -Doutage.seconds=N}: how long MariaDB stays down in the database outage (the issue's 3 minutes). */
+    private static final long OUTAGE_SECONDS = Long.getLong("outage.seconds", 180);
+    private static LocalSystem.Options options;
     private static LocalSystem system;
     private static Databases db;
     private static Topics topics;
@@ -75,7 +84,8 @@ class ReliabilityIT {
 
     @BeforeAll
     static void startTheWholeSystem() throws IOException {
-        LocalSystem.Options options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
+        options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
+                .replicas(REGREQUEST, REPLICAS).replicas(APPROVAL, REPLICAS).replicas(PUBLISHER_VIEW, REPLICAS)
                 // After approval-service restarts, the breaker lets requests through again within 2 s.
                 .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "2s"))
                 // Tickets of requests that were never stored (a crash between the two steps) stay for the state dumps.
@@ -241,14 +251,15 @@ class ReliabilityIT {
     /** channel@service -> bookmarket_events_dead_lettered_total summed over topics and reasons. */
     private static Map<String, Double> deadLetterMetrics() {
         Map<String, Double> sums = new TreeMap<>();
+        Pattern counter = Pattern.compile("(?m)^bookmarket_events_dead_lettered_total\\{([^}]*)} ([0-9.E+-]+)$");
+        Pattern channel = Pattern.compile("channel=\"([^\"]+)\"");
         for (String service : List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW)) {
-            Answer metrics = Http.getOpen(system.url(service) + "/q/metrics");
-            Matcher m = java.util.regex.Pattern.compile("(?m)^bookmarket_events_dead_lettered_total\\{([^}]*)} ([0-9.E+-]+)$")
-                    .matcher(metrics.body());
-            while (m.find()) {
-                Matcher channel = java.util.regex.Pattern.compile("channel=\"([^\"]+)\"").matcher(m.group(1));
-                String name = (channel.find() ? channel.group(1) : "?") + "@" + service;
-                sums.merge(name, Double.parseDouble(m.group(2)), Double::sum);
+            for (QuarkusApp replica : system.replicas(service)) { // each replica counts what it sent
+                Matcher m = counter.matcher(Http.getOpen(replica.url() + "/q/metrics").body());
+                while (m.find()) {
+                    Matcher name = channel.matcher(m.group(1));
+                    sums.merge((name.find() ? name.group(1) : "?") + "@" + replica.url(), Double.parseDouble(m.group(2)), Double::sum);
+                }
             }
         }
         return sums;
@@ -327,7 +338,7 @@ class ReliabilityIT {
         assertThat(load.noAnswer()).as("requests left without an answer when %s was killed: %s", component, load.answers)
                 .isLessThanOrEqualTo(service ? LOAD_THREADS : 0);
         // MariaDB's outage here (about 2 s) is shorter than regrequest-service's retries of the review call, so filing
-        // just waits; the 15 s MariaDB outage below shows its 503s.
+        // just waits; the long MariaDB outage below shows its 503s.
         if (component.equals(POSTGRESQL)) {
             assertThat(load.unavailableWhileDown()).as("503s while PostgreSQL was down: %s", load.answers).isPositive();
         }
@@ -432,9 +443,10 @@ class ReliabilityIT {
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
-     * approval-service's database down for 15 s: filing is refused (503 + Retry-After, nothing stored, no event),
-     * reviews cannot be decided (503), cancelling still succeeds in regrequest-service, and approval-service applies
-     * the cancellations by itself once MariaDB is back: nothing dead-lettered, the three services agree within 30 s.
+     * approval-service's database down for 3 minutes ({@code -Doutage.seconds}): filing is refused (503 + Retry-After,
+     * nothing stored, no event), reviews cannot be decided (503), readiness of both replicas says the database is DOWN,
+     * cancelling still succeeds in regrequest-service, and approval-service's consumers, which retried the cancellations
+     * all along, apply them by themselves once MariaDB is back: nothing dead-lettered, the three services agree within 30 s.
      */
     @Test
     @Order(6)
@@ -449,6 +461,7 @@ class ReliabilityIT {
         Map<Integer, Integer> postAnswers = new TreeMap<>();
         int cancels = 0;
         int refusedDecisions = 0;
+        int healthChecks = 0;
         system.kill(MARIADB);
         long down = System.nanoTime();
         try {
@@ -462,13 +475,15 @@ class ReliabilityIT {
             assertThat(decision.status()).as("PATCH while MariaDB is down: %s", decision.body()).isEqualTo(503);
             assertThat(decision.contentType()).startsWith("application/problem+json");
             refusedDecisions++;
-            while (System.nanoTime() - down < Duration.ofSeconds(15).toNanos()) {
+            // The consumers of approval-service's replicas retry the cancellations all along; readiness shows why.
+            while (System.nanoTime() - down < Duration.ofSeconds(OUTAGE_SECONDS).toNanos()) {
                 Answer post = Http.postJson(system.url(REGREQUEST) + "/regRequests",
                         Map.of("bookId", 7, "bookNm", "while MariaDB is down", "publId", PUBL_ID), tokens.of(PUBLISHER));
                 postAnswers.merge(post.status(), 1, Integer::sum);
                 assertThat(post.status()).as("POST while MariaDB is down: %s", post.body()).isEqualTo(503);
                 assertThat(post.headers().keySet()).as("Retry-After").anyMatch("Retry-After"::equalsIgnoreCase);
-                sleep(500);
+                healthChecks += assertReadinessDown(APPROVAL);
+                sleep(2000);
             }
         } finally {
             long begin = System.nanoTime();
@@ -494,11 +509,123 @@ class ReliabilityIT {
         approve(tickets.get(4));
         awaitConsistent("MariaDB outage, decision after it", confirmed);
         assertThat(deadLetterMetrics()).as("nothing dead-lettered because of the outage").isEqualTo(deadLetteredBefore);
-        print("outage of MariaDB for %d s: POST answers %s (nothing stored), %d DELETE 200, %d PATCH 503; filing resumed "
-                        + "%d ms after it came back; cancellations applied and all agreed %d ms after it came back "
-                        + "(duplicated deliveries seen so far %d, double effects %d)",
-                Duration.ofNanos(back - down).toSeconds(), postAnswers, cancels, refusedDecisions, filingResumedMs,
-                millisSince(back), figures.duplicateDeliveries(), figures.doubleEffects());
+        for (QuarkusApp replica : system.replicas(APPROVAL)) {
+            assertThat(Http.getOpen(replica.url() + "/q/health/ready").status()).as("readiness of %s after the outage", replica.url())
+                    .isEqualTo(200);
+        }
+        print("outage of MariaDB for %d s: POST answers %s (nothing stored), %d DELETE 200, %d PATCH 503; readiness of "
+                        + "approval-service's %d replicas DOWN (database) in all %d checks; filing resumed %d ms after it came back; "
+                        + "the cancellations waited out the outage in the consumers, then were applied, and all agreed %d ms after "
+                        + "it came back; nothing dead-lettered, readiness UP (duplicated deliveries seen so far %d, double effects %d)",
+                Duration.ofNanos(back - down).toSeconds(), postAnswers, cancels, refusedDecisions, REPLICAS, healthChecks,
+                filingResumedMs, millisSince(back), figures.duplicateDeliveries(), figures.doubleEffects());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 6c. Replicas behind the gateway: redeploy, a crashed replica, consumers sharing partitions
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Zero-downtime redeploy: under a steady load through the gateway, every replica of every service is restarted one
+     * at a time (SIGTERM, shutdown delay with readiness DOWN, stop, start, ready): no call fails, nothing is lost. Then
+     * the same with the shutdown delay at 0, printed beside it: what giving the gateway's readiness poll time buys.
+     */
+    @Test
+    @Order(10)
+    void redeployingEveryReplicaOneAtATimeUnderLoadFailsNothing() {
+        Duration delay = options.shutdownDelay();
+        // Replicas run with the delay now and come back without one, so the second redeploy shows a stop without it.
+        Redeploy graceful = redeploy(Duration.ZERO);
+        Redeploy abrupt = redeploy(delay);
+        print("zero-downtime redeploy through the gateway: %d replicas restarted one at a time (SIGTERM, %d ms shutdown delay, "
+                        + "start, ready) in %d s under %d clients: %s; accepted %d, lost 0", 3 * REPLICAS, delay.toMillis(),
+                graceful.millis / 1000, GATEWAY_CLIENTS, graceful.load.figures(), graceful.load.accepted.size());
+        print("the same with the shutdown delay at 0 ms (a replica stops listening as soon as it is told to): %s; accepted %d, lost 0",
+                abrupt.load.figures(), abrupt.load.accepted.size());
+        assertThat(graceful.load.failures).as("failed calls during the redeploy with the shutdown delay").isEmpty();
+        assertThat(graceful.load.answered()).as("calls during the redeploy").isGreaterThan(100);
+    }
+
+    private record Redeploy(GatewayLoad load, long millis) {
+    }
+
+    /** Every replica of every service stopped and started again, one at a time, under load; each comes back with nextDelay. */
+    private static Redeploy redeploy(Duration nextDelay) {
+        GatewayLoad load = new GatewayLoad(system.gatewayUrl(), tokens, GATEWAY_CLIENTS);
+        long millis;
+        try {
+            sleep(2000);
+            options.shutdownDelay(nextDelay);
+            long begin = System.nanoTime();
+            for (String service : List.of(APPROVAL, PUBLISHER_VIEW, REGREQUEST)) {
+                for (int replica = 1; replica <= REPLICAS; replica++) {
+                    system.stop(service, replica);
+                    system.start(service, replica);
+                }
+            }
+            millis = millisSince(begin);
+            sleep(2000);
+        } finally {
+            load.close();
+        }
+        ACCEPTED.addAll(load.accepted);
+        awaitConsistent("after a redeploy", load.accepted);
+        return new Redeploy(load, millis);
+    }
+
+    /**
+     * One regrequest-service replica killed (SIGKILL) under load through the gateway: only the calls it was serving may
+     * fail (at most one per client), at least 99.9 % are answered 2xx, no accepted request is lost, and all three services
+     * agree within 30 s of its restart.
+     */
+    @Test
+    @Order(11)
+    void killingOneReplicaUnderLoadCostsOnlyTheCallsItWasServing() {
+        GatewayLoad load = new GatewayLoad(system.gatewayUrl(), tokens, GATEWAY_CLIENTS);
+        long restartedAt;
+        try {
+            sleep(3000);
+            system.kill(REGREQUEST, REPLICAS);
+            sleep(3000);
+            system.start(REGREQUEST, REPLICAS);
+            restartedAt = System.nanoTime();
+            load.runUntil(5_000, Duration.ofSeconds(20)); // enough calls for the share to mean something
+        } finally {
+            load.close();
+        }
+        ACCEPTED.addAll(load.accepted);
+        Duration left = EVENTUALLY.minus(Duration.ofNanos(System.nanoTime() - restartedAt));
+        awaitConsistent("one replica killed", load.accepted, left.isNegative() ? Duration.ofSeconds(1) : left);
+        print("one regrequest-service replica killed (SIGKILL) under %d clients through the gateway: %s; accepted %d, lost 0; "
+                        + "all three services agree %d ms after its restart; connects the gateway retried on another replica so far %d",
+                GATEWAY_CLIENTS, load.figures(), load.accepted.size(), millisSince(restartedAt), system.gateway().retriedConnects());
+        assertThat(load.failed()).as("failed calls: only those in flight on the killed replica, %s", load.failures)
+                .isLessThanOrEqualTo(GATEWAY_CLIENTS);
+        assertThat(load.successShare()).as("share of calls answered 2xx").isGreaterThanOrEqualTo(0.999);
+    }
+
+    /**
+     * Two replicas of every consumer: each topic's partitions are shared by the replicas (both hold some), and every
+     * event was applied exactly once across them: each service's processed-event log holds every event id of the topics
+     * it consumes, once, and no state change happened twice.
+     */
+    @Test
+    @Order(12)
+    void consumerReplicasShareThePartitionsAndApplyEveryEventOnce() {
+        Map<String, Map<String, Integer>> holders = new TreeMap<>();
+        await().atMost(EVENTUALLY).pollInterval(Duration.ofMillis(500)).until(() -> {
+            holders.clear();
+            topics.assignments().forEach((group, members) -> members.values().forEach(partitions -> partitions.stream()
+                    .map(p -> p.substring(0, p.lastIndexOf('-'))).distinct()
+                    .forEach(topic -> holders.computeIfAbsent(group + " <- " + topic, k -> new TreeMap<>()).merge("members", 1, Integer::sum))));
+            return holders.size() == 4 && holders.values().stream().allMatch(m -> m.get("members") >= REPLICAS);
+        });
+        Consistency.Figures figures = awaitConsistent("consumer replicas", ACCEPTED);
+        print("consumer replicas: %s members hold partitions (3 per topic); every event applied exactly once across them: "
+                        + "%d events, 0 missing, 0 double effects, %d duplicated deliveries seen (each applied once)",
+                holders, figures.outboxEvents(), figures.duplicateDeliveries());
+        assertThat(figures.missingDeliveries()).isZero();
+        assertThat(figures.doubleEffects()).isZero();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -776,6 +903,18 @@ class ReliabilityIT {
         assertThat(last[0].doubleEffects()).isZero();
         assertThat(last[0].missingDeliveries()).isZero();
         return last[0];
+    }
+
+    /** Every replica of the service reports not ready (503) because its database check is DOWN; returns the checks made. */
+    private static int assertReadinessDown(String service) {
+        int checks = 0;
+        for (QuarkusApp replica : system.replicas(service)) {
+            Answer ready = Http.getOpen(replica.url() + "/q/health/ready");
+            assertThat(ready.status()).as("readiness of %s while its database is down: %s", replica.url(), ready.body()).isEqualTo(503);
+            assertThat(ready.body()).as("the check that is DOWN").contains("Database connections health check").contains("DOWN");
+            checks++;
+        }
+        return checks;
     }
 
     /** publisher100 files a request. */

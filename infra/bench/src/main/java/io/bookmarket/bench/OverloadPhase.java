@@ -11,7 +11,6 @@ import java.util.OptionalDouble;
 import java.util.concurrent.atomic.LongAdder;
 
 import static io.bookmarket.bench.Bench.progress;
-import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
 
 /**
  * The original system's load test: N clients with no think time POST one fixed body to {@code /regrequests}. Run
@@ -42,7 +41,7 @@ final class OverloadPhase {
     Map<String, Object> run() throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("how", options.overloadClients + " closed-loop clients, no think time, POST " + PATH + " with the original's "
-                + "load-test body for " + options.overloadDuration.toMillis() / 1000.0 + " s; fresh: right after restarting the "
+                + "load-test body through the gateway for " + options.overloadDuration.toMillis() / 1000.0 + " s; fresh: right after restarting the "
                 + "three services, no warm-up; warm: after the other POST phases, the backlog drained");
         m.put("body", BODY);
         m.put("caller", BenchTokens.PUBLISHER + " (bearer token)");
@@ -70,7 +69,8 @@ final class OverloadPhase {
     }
 
     private Map<String, Object> measure(String label) throws Exception {
-        URI uri = URI.create(sut.system().url(REGREQUEST) + PATH);
+        // Through the gateway, as the original's load test goes through its gateway on 8080.
+        URI uri = URI.create(sut.system().gatewayUrl() + PATH);
         BenchTokens tokens = sut.tokens();
         tokens.validFor(options.overloadDuration.plus(REQUEST_TIMEOUT), BenchTokens.PUBLISHER);
         LongAdder withRetryAfter = new LongAdder();

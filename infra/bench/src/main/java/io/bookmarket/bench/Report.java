@@ -86,7 +86,7 @@ final class Report {
             runs(out, List.of((Map<String, Object>) b.get("breakerOpen"), (Map<String, Object>) b.get("noBreaker")));
         }
         if (r.get("overload") instanceof Map<?, ?> o) {
-            out.append(String.format("%nOverload: the original's load test, %s clients without think time, POST %s for %s s "
+            out.append(String.format("%nOverload: the original's load test, %s clients without think time, POST %s through the gateway for %s s "
                     + "(fresh: services just restarted, no warm-up)%n", o.get("clients"), o.get("path"), setup.get("overloadDurationSeconds")));
             List<Map<String, Object>> both = List.of((Map<String, Object>) o.get("fresh"), (Map<String, Object>) o.get("warm"));
             runs(out, both);

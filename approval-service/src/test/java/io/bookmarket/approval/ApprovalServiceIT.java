@@ -29,6 +29,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 
 /**
  * Black-box checks of the packaged application (the JVM jar here, the native executable in GitHub Actions) on real
@@ -42,15 +43,20 @@ import static org.hamcrest.Matchers.hasItems;
 class ApprovalServiceIT {
 
     @Test
-    void probesOfTheManifestAnswerAndReadinessCoversDatabaseKafkaAndShutdown() {
+    void probesOfTheManifestAnswerAndReadinessCoversDatabaseAndShutdownButNotKafka() {
         given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        // Kafka's consumers are watched by liveness, not readiness: the API works without Kafka (the outbox waits), so a
+        // Kafka outage must not take every replica out of the load balancer.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - liveness check' }.data.keySet()",
+                        hasItem("regrequest-events")));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("Database connections health check",
-                        "SmallRye Reactive Messaging - readiness check", "Graceful Shutdown"))
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.keySet()",
-                        hasItem("regrequest-events")));
+                        "Graceful Shutdown"))
+                .body("checks.findAll { it.name == 'SmallRye Reactive Messaging - readiness check' }.collectMany { it.data?.keySet() ?: [] }",
+                        not(hasItem("regrequest-events"))));
     }
 
     @Test

@@ -23,9 +23,11 @@ import java.time.Instant;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 
 /**
  * Black-box checks of the packaged application (the JVM jar here, the native executable in GitHub Actions) on real
@@ -38,16 +40,20 @@ import static org.hamcrest.Matchers.hasItems;
 class PublisherViewIT {
 
     @Test
-    void probesOfTheManifestAnswerAndReadinessCoversDatabaseKafkaAndShutdown() {
+    void probesOfTheManifestAnswerAndReadinessCoversDatabaseAndShutdownButNotKafka() {
         given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        // The Kafka consumers' readiness may lag the HTTP server by a poll.
+        // Kafka's consumers are watched by liveness, not readiness: the API works without Kafka (the outbox waits), so a
+        // Kafka outage must not take every replica out of the load balancer.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - liveness check' }.data.keySet()",
+                        hasItems("regrequest-events", "approve-events")));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("Database connections health check",
-                        "SmallRye Reactive Messaging - readiness check", "Graceful Shutdown"))
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.keySet()",
-                        hasItems("regrequest-events", "approve-events")));
+                        "Graceful Shutdown"))
+                .body("checks.findAll { it.name == 'SmallRye Reactive Messaging - readiness check' }.collectMany { it.data?.keySet() ?: [] }",
+                        allOf(not(hasItem("regrequest-events")), not(hasItem("approve-events")))));
     }
 
     @Test

@@ -28,6 +28,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 /**
@@ -43,16 +44,21 @@ import static org.hamcrest.Matchers.notNullValue;
 class RegRequestServiceIT {
 
     @Test
-    void probesOfTheManifestAnswerAndReadinessCoversDatabaseKafkaReviewClientAndShutdown() {
+    void probesOfTheManifestAnswerAndReadinessCoversDatabaseReviewClientAndShutdownButNotKafka() {
         given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        // Kafka's consumers are watched by liveness, not readiness: the API works without Kafka (the outbox waits), so a
+        // Kafka outage must not take every replica out of the load balancer.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - liveness check' }.data.keySet()",
+                        hasItem("approve-events")));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("Database connections health check",
-                        "SmallRye Reactive Messaging - readiness check", "approval-review circuit breaker",
+                        "approval-review circuit breaker",
                         "Graceful Shutdown"))
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data.keySet()",
-                        hasItem("approve-events")));
+                .body("checks.findAll { it.name == 'SmallRye Reactive Messaging - readiness check' }.collectMany { it.data?.keySet() ?: [] }",
+                        not(hasItem("approve-events"))));
     }
 
     @Test

@@ -4,10 +4,12 @@ import io.bookmarket.support.Infrastructure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +36,9 @@ import java.util.function.Consumer;
  * <li>anything else: a few retries, then the dead-letter topic (with the reason), so one bad record cannot stall
  * the partition forever.</li>
  * </ul>
+ * Once the service is stopping, a failure is the shutdown's (the database pool and Hibernate close while the consumer
+ * may still be applying a poll): the poll's remaining records are left neither acknowledged nor dead-lettered, so the
+ * replica that takes over the partition applies them.
  */
 @ApplicationScoped
 public class EventConsumption {
@@ -47,6 +52,19 @@ public class EventConsumption {
 
     @Inject
     EntityManager em;
+
+    private volatile boolean stopping;
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
+    /** Thrown instead of a failure once the service is stopping: the record must be redelivered, not dead-lettered. */
+    private static final class Stopping extends RuntimeException {
+        Stopping(Throwable cause) {
+            super("the service is stopping", cause, false, false);
+        }
+    }
 
     /**
      * Applies {@code work} to every record of a poll (channel with {@code batch=true}), in order, in one new
@@ -77,6 +95,12 @@ public class EventConsumption {
             try {
                 apply(channel, consumerRecord(record), work);
                 outcomes.add(record.ack());
+            } catch (Stopping e) {
+                ConsumerRecord<String, String> first = consumerRecord(record);
+                LOG.infof("Stopping: the rest of a poll on channel %s, from %s-%d@%d, is left for the partition's next consumer",
+                        channel, first.topic(), first.partition(), first.offset());
+                outcomes.add(new CompletableFuture<>()); // never completes: its offset is never committed
+                break;
             } catch (RuntimeException e) {
                 outcomes.add(record.nack(e));
             }
@@ -108,6 +132,9 @@ public class EventConsumption {
                 LOG.warnf("Message %s on channel %s goes to the dead-letter topic: %s", where, channel, e.getMessage());
                 throw e;
             } catch (RuntimeException e) {
+                if (stopping) {
+                    throw new Stopping(e);
+                }
                 boolean unavailable = Infrastructure.unavailable(e);
                 if (!unavailable && !Infrastructure.conflict(e) && attempt >= OTHER_FAILURE_ATTEMPTS) {
                     deadLettered(channel, record.topic(), "failed");

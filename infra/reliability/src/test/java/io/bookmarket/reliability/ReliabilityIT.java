@@ -76,6 +76,12 @@ class ReliabilityIT {
     private static final int REDEPLOY_CLIENTS = 2;
     /** {@code -Doutage.seconds=N}: how long MariaDB stays down in the database outage (the 3 minutes). */
     private static final long OUTAGE_SECONDS = Long.getLong("outage.seconds", 180);
+    /** Each consumer's dead-letter topic and the topic it consumes. */
+    private static final Map<String, String> DEAD_LETTER_TOPICS = Map.of(
+            "approval-service.regrequest-events.dlq", REGREQUEST_TOPIC,
+            "publisher-view.regrequest-events.dlq", REGREQUEST_TOPIC,
+            "regrequest-service.approve-events.dlq", APPROVE_TOPIC,
+            "publisher-view.approve-events.dlq", APPROVE_TOPIC);
     private static LocalSystem.Options options;
     private static LocalSystem system;
     private static Databases db;
@@ -194,11 +200,7 @@ class ReliabilityIT {
     @Test
     @Order(3)
     void poisonMessagesGoToTheDeadLetterTopicsWithTheReasonAndConsumersKeepGoing() {
-        Map<String, String> dlqs = Map.of(
-                "approval-service.regrequest-events.dlq", REGREQUEST_TOPIC,
-                "publisher-view.regrequest-events.dlq", REGREQUEST_TOPIC,
-                "regrequest-service.approve-events.dlq", APPROVE_TOPIC,
-                "publisher-view.approve-events.dlq", APPROVE_TOPIC);
+        Map<String, String> dlqs = DEAD_LETTER_TOPICS;
         Map<String, Double> metricsBefore = deadLetterMetrics();
         List<ProducerRecord<String, String>> poison = new ArrayList<>();
         Map<String, String> expectedReasons = new LinkedHashMap<>();
@@ -557,6 +559,7 @@ class ReliabilityIT {
      */
     private static Redeploy redeploy(List<String> services, Map<String, Duration> nextDelays) {
         Duration current = options.shutdownDelay();
+        int deadLetteredBefore = deadLettered();
         GatewayLoad load = new GatewayLoad(system.gatewayUrl(), tokens, REDEPLOY_CLIENTS);
         long millis;
         try {
@@ -577,7 +580,14 @@ class ReliabilityIT {
         }
         ACCEPTED.addAll(load.accepted);
         awaitConsistent("after a redeploy", load.accepted);
+        // A stopping consumer leaves its poll to the next one rather than dead-lettering it (EventConsumption).
+        assertThat(deadLettered()).as("records on the dead-letter topics after the redeploy").isEqualTo(deadLetteredBefore);
         return new Redeploy(load, millis);
+    }
+
+    /** Records on all dead-letter topics (counted on the topics: the replicas' metrics restart with them). */
+    private static int deadLettered() {
+        return DEAD_LETTER_TOPICS.keySet().stream().mapToInt(dlq -> topics.readAll(dlq).size()).sum();
     }
 
     /**

@@ -104,13 +104,7 @@ final class GatewayLoad implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        for (Thread t : threads) {
-            try {
-                t.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Load.joinAll(threads);
     }
 
     private static void sleep(long millis) {

@@ -171,6 +171,11 @@ final class Load implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
+        joinAll(threads);
+    }
+
+    /** Waits for a load's clients to finish their current call (each at most a minute). */
+    static void joinAll(List<Thread> threads) {
         for (Thread t : threads) {
             try {
                 t.join(60_000);

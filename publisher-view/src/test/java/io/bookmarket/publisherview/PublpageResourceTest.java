@@ -25,6 +25,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 /** The REST API on a view of thousands of rows (request ids 2,000,001-2,003,500, publishers 777777 and 777778). */
@@ -154,11 +155,14 @@ class PublpageResourceTest {
     }
 
     @Test
-    void readinessCoversTheDatabaseAndTheKafkaConsumers() {
+    void readinessCoversTheDatabaseAndLivenessTheKafkaConsumers() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Database")))
-                .body("checks.name", hasItem(containsString("Messaging")))
+                .body(not(containsString("regrequest-events")))
+                .body(not(containsString("approve-events")));
+        given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP"))
                 .body(containsString("regrequest-events"))
                 .body(containsString("approve-events"));
     }

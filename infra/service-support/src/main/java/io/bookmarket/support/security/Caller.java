@@ -1,6 +1,7 @@
 package io.bookmarket.support.security;
 
 import io.bookmarket.support.problem.ProblemException;
+import io.quarkus.oidc.runtime.OidcJwtCallerPrincipal;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public class Caller {
      * @throws ProblemException 403 when the token names no publisher: its user has no publId attribute
      */
     public long publId() {
-        Long id = identity.getPrincipal() instanceof JsonWebToken jwt ? claimAsLong(jwt.getClaim(PUBL_ID_CLAIM)) : null;
+        Long id = identity.getPrincipal() instanceof JsonWebToken jwt ? claimAsLong(publIdClaim(jwt)) : null;
         if (id == null || id <= 0 || !isPublisher()) {
             throw new ProblemException(403, "forbidden", "Forbidden",
                     "The access token names no publisher (role publisher with a publId claim is required).");
@@ -57,6 +58,16 @@ public class Caller {
 
     public String name() {
         return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
+    }
+
+    /**
+     * Read from the verified claims themselves: smallrye-jwt's {@code getClaim(name)} first tries
+     * {@code Claims.valueOf(name)}, which throws (and fills in a stack trace) for every non-standard claim such as
+     * publId, on every request (JFR, issue 14).
+     */
+    private static Object publIdClaim(JsonWebToken jwt) {
+        return jwt instanceof OidcJwtCallerPrincipal oidc ? oidc.getClaims().getClaimValue(PUBL_ID_CLAIM)
+                : jwt.getClaim(PUBL_ID_CLAIM);
     }
 
     static Long claimAsLong(Object claim) {

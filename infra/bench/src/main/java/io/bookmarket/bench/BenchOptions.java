@@ -10,7 +10,9 @@ final class BenchOptions {
 
     static final String HELP = """
             Options: --quick (1 s warm-up, 3 s runs, concurrency 1,10, no restarts, short breaker runs, overload 8 clients for 2 s)
-                     --jit-warmup=30s (c=50 before the POST runs) --warmup=5s --duration=15s --concurrency=1,10,50,100 --lag-rate=50,200 --restarts=3
+                     --jit-warmup=60s --jit-warmup-max=360s (c=50 before the POST runs, at least the first, then until
+                       every service's JIT compiler threads use under 5 % of a core, at most the second)
+                     --warmup=5s --duration=15s --concurrency=1,10,50,100 --lag-rate=50,200 --restarts=3
                      --breaker-warmup=4s (until the breaker is open) --hanging-min=10s (run without breaker)
                      --overload-clients=100 --overload-duration=60s (the original's load test, run fresh and warm)
                      --get-rows=500 (publisher200's own rows, which the GET runs read the first page of)
@@ -21,8 +23,12 @@ final class BenchOptions {
     Path dataDir;
     Path out;
     Duration warmup = Duration.ofSeconds(5);
-    /** Before the POST runs: every service's JIT compiles the hot paths under load (c=50) before anything is measured. */
-    Duration jitWarmup = Duration.ofSeconds(30);
+    /**
+     * Before the POST runs: every service's JIT compiles the hot paths under load (c=50) before anything is measured,
+     * for at least jitWarmup and then until the compilers have settled, at most jitWarmupMax (JitCompilation).
+     */
+    Duration jitWarmup = Duration.ofSeconds(60);
+    Duration jitWarmupMax = Duration.ofSeconds(360);
     Duration duration = Duration.ofSeconds(15);
     List<Integer> concurrency = List.of(1, 10, 50, 100);
     /** Steady POST rates of the event-lag runs, one run each. */
@@ -47,6 +53,7 @@ final class BenchOptions {
                 case "--quick" -> {
                     o.warmup = Duration.ofSeconds(1);
                     o.jitWarmup = Duration.ofSeconds(1);
+                    o.jitWarmupMax = Duration.ofSeconds(1);
                     o.duration = Duration.ofSeconds(3);
                     o.concurrency = List.of(1, 10);
                     o.lagRates = List.of(20.0);
@@ -60,6 +67,7 @@ final class BenchOptions {
                 }
                 case "--warmup" -> o.warmup = duration(value);
                 case "--jit-warmup" -> o.jitWarmup = duration(value);
+                case "--jit-warmup-max" -> o.jitWarmupMax = duration(value);
                 case "--duration" -> o.duration = duration(value);
                 case "--concurrency" -> o.concurrency = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
                 case "--lag-rate" -> o.lagRates = Arrays.stream(value.split(",")).map(String::trim).map(Double::valueOf).toList();
@@ -80,6 +88,9 @@ final class BenchOptions {
                 }
                 default -> throw new IllegalArgumentException("Unknown option " + arg + " (try --help)");
             }
+        }
+        if (o.jitWarmupMax.compareTo(o.jitWarmup) < 0) {
+            o.jitWarmupMax = o.jitWarmup;
         }
         if (o.dataDir == null) {
             o.dataDir = o.repo.resolve("infra/bench/target/bench-system");

@@ -27,8 +27,11 @@ final class CpuAccounting {
     /** Cores (1.0 = one core) each component burns without traffic; empty until {@link #measureIdle} ran. */
     private volatile Map<String, Double> idleCores = Map.of();
 
-    /** CPU seconds per component at one moment, and that moment (System.nanoTime). */
-    record Mark(Map<String, Double> seconds, long nanos) {
+    /**
+     * CPU seconds per component at one moment, the services' JIT compiler threads' share of them, and that moment
+     * (System.nanoTime).
+     */
+    record Mark(Map<String, Double> seconds, Map<String, Double> jitSeconds, long nanos) {
     }
 
     CpuAccounting(Supplier<Map<String, Long>> services, int postgresPort) {
@@ -83,7 +86,9 @@ final class CpuAccounting {
     }
 
     Mark mark() {
-        return new Mark(snapshot(), System.nanoTime());
+        Map<String, Double> jit = new LinkedHashMap<>();
+        services.get().forEach((name, pid) -> jit.put(name, JitCompilation.seconds(pid)));
+        return new Mark(snapshot(), jit, System.nanoTime());
     }
 
     /**
@@ -117,13 +122,17 @@ final class CpuAccounting {
 
     /**
      * Both CPU figures of a run that began at {@code from} and ends now: {@code cpuMsPerOperation} as measured, and
-     * {@code cpuMsPerOperationIdleExcluded}, where each component's idle burn over the run is subtracted first.
+     * {@code cpuMsPerOperationIdleExcluded}, where each component's idle burn over the run is subtracted first; and
+     * {@code jitMsPerOperation}, the part of the services' figures their JIT compilers used (near 0 once warm).
      */
     Map<String, Object> perOperationFrom(Mark from, long operations) {
         Mark to = mark();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpuMsPerOperation", perOperation(from.seconds, to.seconds, operations));
         m.put("cpuMsPerOperationIdleExcluded", perOperationIdleExcluded(from, to, operations));
+        Map<String, Object> jit = perOperation(from.jitSeconds, to.jitSeconds, operations);
+        jit.remove("totalWithKeycloak"); // Keycloak is no service: the same as total
+        m.put("jitMsPerOperation", jit);
         return m;
     }
 

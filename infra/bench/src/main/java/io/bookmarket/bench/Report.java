@@ -58,6 +58,9 @@ final class Report {
             for (Map<String, Object> run : (List<Map<String, Object>>) post) {
                 out.append("  CPU ms per POST at c=").append(run.get("concurrency")).append(", idle excluded: ")
                         .append(run.get("cpuMsPerOperationIdleExcluded")).append('\n');
+                if (run.get("jitMsPerOperation") instanceof Map<?, ?> jit) {
+                    out.append("    of which the services' JIT compiler threads: ").append(jit).append('\n');
+                }
                 if (run.get("cpuMsPerOperation") instanceof Map<?, ?> measured && measured.containsKey(CpuAccounting.KEYCLOAK)) {
                     out.append("    Keycloak, apart (not in total): ").append(measured.get(CpuAccounting.KEYCLOAK))
                             .append(" ms per POST as measured, idle included\n");

@@ -164,16 +164,16 @@ final class SystemUnderTest implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * Warms the POST path (its own publishers): cold services can time out and open the breaker, which would then
-     * reject the measured run. If that happens, waits for the breaker's delay (10 s shipped) and tries again.
-     */
     private boolean jitWarm;
+    /** The JIT has settled once every service's compiler threads use less than this share of one core. */
+    private static final double SETTLED_JIT_PERCENT = 5;
 
     /**
-     * Warms every service's JIT: POSTs at c=50 for {@code --jit-warmup}, so the measured runs see compiled hot paths,
-     * not the interpreter (a fresh service is several times slower for its first minute; the overload phase's fresh
-     * run measures that on purpose). Once per bench run; a restart of the services (overload phase) makes it due again.
+     * Warms every service's JIT: POSTs at c=50 for at least {@code --jit-warmup} and then until every service's JIT
+     * compiler threads use under 5 % of a core (they take 15-30 % of its CPU for about three minutes of load on two
+     * cores), at most {@code --jit-warmup-max}; so the measured runs see compiled hot paths and no compiler competing
+     * with them (a fresh service is several times slower for its first minute; the overload phase's fresh run
+     * measures that on purpose). Once per bench run; a restart of the services (overload phase) makes it due again.
      */
     void warmJit() throws InterruptedException {
         if (options.jfr) {
@@ -184,13 +184,42 @@ final class SystemUnderTest implements AutoCloseable {
         }
         jitWarm = true;
         warmPath();
-        tokens.validFor(options.jitWarmup, BenchTokens.PUBLISHER);
-        LoadGenerator.Outcome warm = LoadGenerator.closedLoop("JIT warm-up", 50, Duration.ZERO, options.jitWarmup,
-                status -> status == 201, (worker, seq) -> postRequest(seq).statusCode());
-        progress("JIT warm-up: POST c=50 for %d s, %.0f req/s (statuses %s)", options.jitWarmup.toSeconds(), warm.throughput(),
-                warm.json().get("statuses"));
+        long begin = System.nanoTime();
+        Duration slice = Duration.ofSeconds(Math.min(15, Math.max(1, options.jitWarmup.toSeconds())));
+        while (true) {
+            tokens.validFor(slice, BenchTokens.PUBLISHER);
+            Map<String, Double> jitBefore = cpu.mark().jitSeconds();
+            long sliceBegin = System.nanoTime();
+            LoadGenerator.Outcome warm = LoadGenerator.closedLoop("JIT warm-up", 50, Duration.ZERO, slice,
+                    status -> status == 201, (worker, seq) -> postRequest(seq).statusCode());
+            double sliceSeconds = (System.nanoTime() - sliceBegin) / 1e9;
+            Map<String, Object> compilerPercent = new LinkedHashMap<>();
+            double busiest = 0;
+            for (Map.Entry<String, Double> e : cpu.mark().jitSeconds().entrySet()) {
+                double percent = 100 * (e.getValue() - jitBefore.getOrDefault(e.getKey(), 0.0)) / sliceSeconds;
+                busiest = Math.max(busiest, percent);
+                compilerPercent.put(e.getKey(), LoadGenerator.round(percent));
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
+            progress("JIT warm-up: POST c=50, %d s so far, %.0f req/s (statuses %s); JIT compiler threads, %% of one core: %s",
+                    elapsed.toSeconds(), warm.throughput(), warm.json().get("statuses"), compilerPercent);
+            if (elapsed.compareTo(options.jitWarmup) >= 0 && busiest < SETTLED_JIT_PERCENT) {
+                return;
+            }
+            if (elapsed.compareTo(options.jitWarmupMax) >= 0) {
+                if (busiest >= SETTLED_JIT_PERCENT) {
+                    progress("JIT warm-up: compilers still busy after %d s (--jit-warmup-max); the runs' jit figures show it",
+                            elapsed.toSeconds());
+                }
+                return;
+            }
+        }
     }
 
+    /**
+     * Warms the POST path (its own publishers): cold services can time out and open the breaker, which would then
+     * reject the measured run. If that happens, waits for the breaker's delay (10 s shipped) and tries again.
+     */
     void warmPath() throws InterruptedException {
         for (int attempt = 1; attempt <= 3; attempt++) {
             tokens.validFor(options.warmup, BenchTokens.PUBLISHER);

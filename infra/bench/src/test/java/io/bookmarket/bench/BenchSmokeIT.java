@@ -54,6 +54,13 @@ class BenchSmokeIT {
         // On a loaded machine a POST may time out at approval-service (503 by design); nothing else is acceptable.
         for (JsonNode run : r.path("post")) {
             run.path("statuses").fieldNames().forEachRemaining(status -> assertThat(status).as("POST " + run).isIn("201", "503"));
+            // Right after start the JIT compilers are busy: their share is found, and is a part of each service's CPU.
+            JsonNode jit = run.path("jitMsPerOperation");
+            assertThat(jit.path("total").asDouble()).as("JIT compiler CPU in " + run).isPositive();
+            for (String service : new String[] {"regrequest-service", "approval-service", "publisher-view"}) {
+                assertThat(jit.path(service).asDouble()).as(service + " JIT in " + run)
+                        .isBetween(0.0, run.path("cpuMsPerOperation").path(service).asDouble());
+            }
         }
         assertThat(r.path("idleCpu").path("total").asDouble()).isPositive();
         assertThat(r.path("idleCpu").has("mariadb")).as("MariaDB's CPU is counted").isTrue();

@@ -25,7 +25,7 @@ final class BenchOptions {
     Duration warmup = Duration.ofSeconds(5);
     /**
      * Before the POST runs: every service's JIT compiles the hot paths under load (c=50) before anything is measured,
-     * for at least jitWarmup and then until the compilers have settled, at most jitWarmupMax (JitCompilation).
+     * for at least jitWarmup and then until the compilers have settled, at most jitWarmupMax (CpuAccounting.jitSeconds).
      */
     Duration jitWarmup = Duration.ofSeconds(60);
     Duration jitWarmupMax = Duration.ofSeconds(360);

@@ -3,8 +3,17 @@ package io.bookmarket.support.event;
 import io.bookmarket.support.Infrastructure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -13,11 +22,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.StreamSupport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -39,6 +51,11 @@ import java.util.function.Consumer;
  * Once the service is stopping, a failure is the shutdown's (the database pool and Hibernate close while the consumer
  * may still be applying a poll): the poll's remaining records are left neither acknowledged nor dead-lettered, so the
  * replica that takes over the partition applies them.
+ * <p>
+ * Each record is applied in a span of its own ("apply &lt;eventType&gt;"), a child of the record's consumer span, which
+ * continues the trace of the request that wrote the event (its {@code traceparent} header, written by Debezium's
+ * EventRouter from the outbox row): the event's work, and every log line it writes, belong to that request's trace.
+ * SmallRye gives each record of a batch its consumer span, but runs the batch itself outside every trace.
  */
 @ApplicationScoped
 public class EventConsumption {
@@ -53,7 +70,19 @@ public class EventConsumption {
     @Inject
     EntityManager em;
 
+    @Inject
+    OpenTelemetry openTelemetry;
+
+    private Tracer tracer;
+
     private volatile boolean stopping;
+
+    private Tracer tracer() {
+        if (tracer == null) {
+            tracer = openTelemetry.getTracer("io.bookmarket.support.event");
+        }
+        return tracer;
+    }
 
     void onStop(@Observes ShutdownEvent event) {
         stopping = true;
@@ -78,11 +107,14 @@ public class EventConsumption {
         if (records.size() > 1) {
             try {
                 QuarkusTransaction.requiringNew().run(() -> records.forEach(r -> {
-                    work.accept(consumerRecord(r));
-                    // Each record's changes are written now and forgotten: otherwise every query of a later record
-                    // would first dirty-check all entities of the poll (Hibernate's auto-flush), quadratic in its size.
-                    em.flush();
-                    em.clear();
+                    ConsumerRecord<String, String> record = consumerRecord(r);
+                    traced(channel, record, parent(r, record), () -> {
+                        work.accept(record);
+                        // Each record's changes are written now and forgotten: otherwise every query of a later record
+                        // would first dirty-check all entities of the poll (Hibernate's auto-flush), quadratic in its size.
+                        em.flush();
+                        em.clear();
+                    });
                 }));
                 return all(records.stream().map(KafkaRecord::ack).toList());
             } catch (RuntimeException e) {
@@ -93,7 +125,8 @@ public class EventConsumption {
         List<CompletionStage<Void>> outcomes = new ArrayList<>(records.size());
         for (KafkaRecord<String, String> record : records) {
             try {
-                apply(channel, consumerRecord(record), work);
+                ConsumerRecord<String, String> consumerRecord = consumerRecord(record);
+                traced(channel, consumerRecord, parent(record, consumerRecord), () -> apply(channel, consumerRecord, work));
                 outcomes.add(record.ack());
             } catch (Stopping e) {
                 ConsumerRecord<String, String> first = consumerRecord(record);
@@ -113,6 +146,53 @@ public class EventConsumption {
         ConsumerRecord<String, String> consumerRecord = (ConsumerRecord<String, String>) record
                 .getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow().getRecord();
         return consumerRecord;
+    }
+
+    /** The record's consumer span (SmallRye's), else the trace its headers carry, else none. */
+    private Context parent(KafkaRecord<String, String> record, ConsumerRecord<String, String> consumerRecord) {
+        return record.getMetadata(TracingMetadata.class).map(TracingMetadata::getCurrentContext)
+                .orElseGet(() -> openTelemetry.getPropagators().getTextMapPropagator()
+                        .extract(Context.root(), consumerRecord, HEADERS));
+    }
+
+    /** Runs {@code body} in the span that applies one record; a failure marks the span, and propagates. */
+    private void traced(String channel, ConsumerRecord<String, String> record, Context parent, Runnable body) {
+        String type = header(record, "eventType");
+        Span span = tracer().spanBuilder("apply " + (type == null ? "event" : type))
+                .setParent(parent)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setAttribute("messaging.destination.name", record.topic())
+                .setAttribute("messaging.consumer.group.name", channel)
+                .setAttribute("messaging.kafka.offset", record.offset())
+                .setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()))
+                .setAttribute("bookmarket.event.id", String.valueOf(header(record, "eventId")))
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            body.run();
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private static final TextMapGetter<ConsumerRecord<String, String>> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(ConsumerRecord<String, String> record) {
+            return StreamSupport.stream(record.headers().spliterator(), false).map(Header::key).toList();
+        }
+
+        @Override
+        public String get(ConsumerRecord<String, String> record, String key) {
+            return record == null ? null : header(record, key);
+        }
+    };
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static CompletionStage<Void> all(List<CompletionStage<Void>> stages) {

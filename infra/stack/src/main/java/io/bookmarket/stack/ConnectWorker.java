@@ -35,7 +35,11 @@ public final class ConnectWorker implements AutoCloseable {
         this.port = port;
     }
 
-    static ConnectWorker start(Path workDir, int wantedPort, String bootstrapServers, Duration timeout) {
+    /**
+     * @param otlpEndpoint where the worker's spans go (Debezium's relay spans), or null: none are sent, but the
+     *                     EventRouter still carries each outbox row's trace on to Kafka ({@code traceparent} header)
+     */
+    static ConnectWorker start(Path workDir, int wantedPort, String bootstrapServers, String otlpEndpoint, Duration timeout) {
         Path logFile = workDir.resolve("logs/kafka-connect.log");
         int port = Ports.claim(wantedPort, COMPONENT, logFile);
         Path config = workDir.resolve("connect/worker.properties");
@@ -71,8 +75,10 @@ public final class ConnectWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new StackStartException(COMPONENT, "could not write its configuration: " + e.getMessage(), logFile, e);
         }
-        ChildJvm jvm = ChildJvm.start(COMPONENT, "kafka-runtime.classpath",
-                List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()),
+        List<String> jvmOptions = new java.util.ArrayList<>(List.of("-Xms256m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath()));
+        jvmOptions.addAll(tracing(otlpEndpoint));
+        ChildJvm jvm = ChildJvm.start(COMPONENT, "kafka-runtime.classpath", jvmOptions,
                 "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()), logFile);
         ConnectWorker worker = new ConnectWorker(jvm, port);
         try {
@@ -82,6 +88,28 @@ public final class ConnectWorker implements AutoCloseable {
             throw e;
         }
         return worker;
+    }
+
+    /**
+     * The OpenTelemetry SDK on the worker's classpath is configured from these properties the first time Debezium asks
+     * for the global OpenTelemetry: its EventRouter then continues each outbox row's trace (spans db-log-write and
+     * debezium-read) and writes it as the record's {@code traceparent} header. The same properties (as OTEL_*
+     * variables) configure a production Connect cluster.
+     */
+    private static List<String> tracing(String otlpEndpoint) {
+        List<String> options = new java.util.ArrayList<>(List.of(
+                "-Dotel.java.global-autoconfigure.enabled=true",
+                "-Dotel.service.name=kafka-connect",
+                "-Dotel.propagators=tracecontext",
+                "-Dotel.metrics.exporter=none",
+                "-Dotel.logs.exporter=none"));
+        if (otlpEndpoint == null) {
+            options.add("-Dotel.traces.exporter=none");
+        } else {
+            options.addAll(List.of("-Dotel.traces.exporter=otlp", "-Dotel.exporter.otlp.protocol=http/protobuf",
+                    "-Dotel.exporter.otlp.endpoint=" + otlpEndpoint, "-Dotel.bsp.schedule.delay=1000"));
+        }
+        return options;
     }
 
     /** The plugin directory holds links to the connector's jars as resolved by Maven at build time. */

@@ -32,7 +32,8 @@ public final class Launcher {
                 .mariaDbPort(intEnv("BOOKMARKET_MARIADB_PORT", 13306))
                 .keycloakPorts(intEnv("BOOKMARKET_KEYCLOAK_PORT", 18180), intEnv("BOOKMARKET_KEYCLOAK_MANAGEMENT_PORT", 18190))
                 .servicePorts(8085, 8086, 8087)
-                .gatewayPort(intEnv("BOOKMARKET_GATEWAY_PORT", 8080));
+                .gatewayPort(intEnv("BOOKMARKET_GATEWAY_PORT", 8080))
+                .tracingPorts(intEnv("BOOKMARKET_TRACING_PORT", 9411), intEnv("BOOKMARKET_OTLP_PORT", 14318));
         Map<String, Integer> replicas;
         Set<String> except;
         try {
@@ -47,7 +48,7 @@ public final class Launcher {
         }
         replicas.forEach(options::replicas);
         except.forEach(options::except);
-        System.out.println("Book Market: starting PostgreSQL, MariaDB, Kafka, Kafka Connect, Keycloak, the gateway and the services ("
+        System.out.println("Book Market: starting PostgreSQL, MariaDB, Kafka, Kafka Connect, Keycloak, the trace UI, the gateway and the services ("
                 + LocalSystem.SERVICES.stream().filter(s -> !except.contains(s)).map(s -> s + " x" + replicas.get(s))
                         .collect(Collectors.joining(", ")) + ")");
         System.out.println("  data and logs: " + home);
@@ -62,7 +63,7 @@ public final class Launcher {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping Book Market (services, gateway, Kafka Connect, Keycloak, Kafka, MariaDB, PostgreSQL) ...");
+            System.out.println("\nStopping Book Market (services, gateway, Kafka Connect, Keycloak, Kafka, MariaDB, PostgreSQL, trace UI) ...");
             system.close();
             System.out.println("Stopped. Data kept in " + home);
             stopped.countDown();
@@ -84,6 +85,7 @@ public final class Launcher {
                 %s\
                   Swagger UI          <service>/q/swagger-ui     health: <service>/q/health
                   Keycloak            %s   (sign-in; admin console %s/admin, user %s, password %s)
+                  traces              %s   (Zipkin; every answer's X-Trace-Id header names its trace)
                   demo users          publisher100, publisher200 (publishers 100 and 200), reviewer, admin
                                       (password = user name; infra/token.sh <user> prints an access token)
                   Kafka %s   Kafka Connect %s
@@ -101,6 +103,7 @@ public final class Launcher {
                 """, Duration.ofNanos(System.nanoTime() - begin).toSeconds(), home,
                 system.gatewayUrl(), services,
                 system.realmUrl(), system.keycloak().url(), KeycloakServer.ADMIN_USER, KeycloakServer.ADMIN_PASSWORD,
+                system.tracing().url(),
                 system.stack().kafka().bootstrapServers(), system.stack().connect().url(),
                 "127.0.0.1:" + system.stack().postgres().port(), "127.0.0.1:" + system.stack().mariaDb().port(),
                 MariaDbServer.USER, MariaDbServer.PASSWORD, home.resolve("logs"), gw, gw, gw, gw, gw, gw);

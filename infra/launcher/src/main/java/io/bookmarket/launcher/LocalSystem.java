@@ -36,7 +36,7 @@ import java.util.stream.Stream;
 /**
  * The whole system on one machine: PostgreSQL (regrequest-service's and publisher-view's databases, Keycloak's), MariaDB
  * (approval-service's), Kafka, Kafka Connect with both outbox connectors, Keycloak (realm bookmarket: who may sign in
- * and with which roles), the three services as packaged apps, each with one or more replicas, and the gateway in front
+ * and with which roles), the trace backend (Zipkin's UI; every span of every request, OTLP in), the three services as packaged apps, each with one or more replicas, and the gateway in front
  * of them (the local stand-in for the Kubernetes Ingress). Used by the launcher and the end-to-end tests.
  * <p>
  * Replica 1 of a service listens on the service's own port (8085, 8086, 8087: the original's clients call those);
@@ -90,6 +90,7 @@ public final class LocalSystem implements AutoCloseable {
                     .postgresPort(options.postgresPort).mariaDbPort(options.mariaDbPort).kafkaPort(options.kafkaPort).connectPort(options.connectPort)
                     .withKeycloak(true).keycloakPort(options.keycloakPort).keycloakManagementPort(options.keycloakManagementPort)
                     .keycloakInBackground(true)
+                    .withTracing(options.tracingPort, options.otlpPort)
                     .withConnect(true).dropSlotsOnClose(options.ephemeral));
         } catch (RuntimeException e) {
             gateway.close();
@@ -316,6 +317,11 @@ public final class LocalSystem implements AutoCloseable {
         return stack.keycloak();
     }
 
+    /** The trace backend: Zipkin's UI and API ({@code url()}), the OTLP endpoint the services and Connect send to. */
+    public io.bookmarket.stack.TraceBackend tracing() {
+        return stack.tracing();
+    }
+
     /** The services' OIDC_URL: {@code http://127.0.0.1:<keycloak port>/realms/bookmarket}, the tokens' issuer. */
     public String realmUrl() {
         return "http://127.0.0.1:" + options.keycloakPort + "/realms/" + KeycloakServer.REALM;
@@ -390,6 +396,9 @@ public final class LocalSystem implements AutoCloseable {
         }
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
         env.put("OIDC_URL", realmUrl());
+        // Locally every request is traced (the services' own default samples a tenth of new traces).
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", stack.otlpEndpoint());
+        env.put("OTEL_TRACES_SAMPLER", "parentbased_always_on");
         // Readiness is DOWN for this long after SIGTERM while requests are still served: the gateway's poll sees it
         // and stops routing before the replica stops listening.
         env.put("SHUTDOWN_DELAY", options.shutdownDelay.toMillis() + "ms");
@@ -448,6 +457,8 @@ public final class LocalSystem implements AutoCloseable {
         int approvalPort = 8086;
         int publisherViewPort = 8087;
         int gatewayPort = 8080;
+        int tracingPort = 9411;
+        int otlpPort = 14318;
         final Map<String, Integer> replicas = new LinkedHashMap<>();
         /** Ports of replicas 2, 3, ... by "service-k"; free ones when {@link #freeReplicaPorts}. */
         final Map<String, Integer> replicaPorts = new ConcurrentHashMap<>();
@@ -471,7 +482,7 @@ public final class LocalSystem implements AutoCloseable {
             deleteRecursively(dataDir);
             Options options = new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
                     .keycloakPorts(freePort(), freePort())
-                    .servicePorts(freePort(), freePort(), freePort()).gatewayPort(freePort()).ephemeral(true);
+                    .servicePorts(freePort(), freePort(), freePort()).gatewayPort(freePort()).tracingPorts(0, 0).ephemeral(true);
             options.freeReplicaPorts = true;
             return options;
         }
@@ -520,6 +531,13 @@ public final class LocalSystem implements AutoCloseable {
             this.regRequestPort = regRequest;
             this.approvalPort = approval;
             this.publisherViewPort = publisherView;
+            return this;
+        }
+
+        /** The trace UI's port (local default 9411, Zipkin's usual one) and the OTLP receiver's (14318); 0: free ones. */
+        public Options tracingPorts(int ui, int otlp) {
+            this.tracingPort = ui;
+            this.otlpPort = otlp;
             return this;
         }
 

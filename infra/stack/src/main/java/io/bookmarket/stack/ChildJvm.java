@@ -117,6 +117,21 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Sends a signal (e.g. STOP, CONT) to the JVM. */
+    void signal(String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " (" + component + ") failed with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
     /** Simulates a crash: SIGKILL, no clean shutdown. */
     void kill() {
         process.destroyForcibly();

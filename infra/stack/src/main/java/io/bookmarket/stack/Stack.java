@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect and Keycloak) started from Maven artifacts, no
- * Docker. Used by the services' test resource, the local launcher, the end-to-end, reliability and bench suites. Stops
+ * PostgreSQL (+ optionally MariaDB) + Kafka (+ optionally Kafka Connect, Keycloak and the trace backend) started from
+ * Maven artifacts, no Docker. Used by the services' test resource, the local launcher, the end-to-end, reliability and bench suites. Stops
  * in reverse order.
  */
 public final class Stack implements AutoCloseable {
@@ -28,6 +28,7 @@ public final class Stack implements AutoCloseable {
     private MariaDbServer mariaDb;
     private KafkaBroker kafka;
     private ConnectWorker connect;
+    private TraceBackend tracing;
     private volatile KeycloakServer keycloak;
     /** Keycloak starts on a thread of its own (it needs only PostgreSQL); close() interrupts it. */
     private volatile Thread keycloakStarter;
@@ -60,7 +61,16 @@ public final class Stack implements AutoCloseable {
         Future<PostgresServer> startingPostgres;
         Future<MariaDbServer> startingMariaDb;
         Future<KafkaBroker> startingKafka;
+        Future<TraceBackend> startingTracing;
         try (ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor()) {
+            startingTracing = !options.withTracing ? null : starts.submit(() -> {
+                info("Starting the trace backend (Zipkin, log %s)", options.workDir.resolve("logs/zipkin.log").toAbsolutePath());
+                TraceBackend backend = timed("Tracing", () -> TraceBackend.start(options.workDir, options.tracingPort,
+                        options.otlpPort, options.timeout));
+                info("Trace backend ready: UI %s, OTLP %s, in %d ms", backend.url(), backend.otlpEndpoint(),
+                        startupTimes.get("Tracing").toMillis());
+                return backend;
+            });
             startingPostgres = starts.submit(() -> {
                 info("Starting PostgreSQL (data in %s)", options.workDir.resolve("postgres/data").toAbsolutePath());
                 PostgresServer server = timed("PostgreSQL", () -> PostgresServer.start(options.workDir, options.postgresPort));
@@ -95,11 +105,12 @@ public final class Stack implements AutoCloseable {
         postgres = keep(startingPostgres, failures);
         mariaDb = startingMariaDb == null ? null : keep(startingMariaDb, failures);
         kafka = keep(startingKafka, failures);
+        tracing = startingTracing == null ? null : keep(startingTracing, failures);
         if (failures.isEmpty() && options.withConnect) {
             try {
                 info("Starting Kafka Connect (log %s)", options.workDir.resolve("logs/kafka-connect.log").toAbsolutePath());
                 connect = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
-                        kafka.bootstrapServers(), options.timeout));
+                        kafka.bootstrapServers(), otlpEndpoint(), options.timeout));
                 info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
             } catch (RuntimeException e) {
                 failures.add(e);
@@ -271,6 +282,19 @@ public final class Stack implements AutoCloseable {
         return keycloak;
     }
 
+    /** The trace backend, or an exception when this stack runs without one. */
+    public TraceBackend tracing() {
+        if (tracing == null) {
+            throw new IllegalStateException("This stack was started without the trace backend");
+        }
+        return tracing;
+    }
+
+    /** Where spans go (OTLP/HTTP), or null without the trace backend. */
+    public String otlpEndpoint() {
+        return tracing == null ? null : tracing.otlpEndpoint();
+    }
+
     public ConnectWorker connect() {
         if (connect == null) {
             throw new IllegalStateException("This stack was started without Kafka Connect");
@@ -321,7 +345,7 @@ public final class Stack implements AutoCloseable {
             case CONNECT -> {
                 int port = connect().port();
                 connect.kill();
-                connect = ConnectWorker.start(options.workDir, port, kafka.bootstrapServers(), options.timeout);
+                connect = ConnectWorker.start(options.workDir, port, kafka.bootstrapServers(), otlpEndpoint(), options.timeout);
                 registeredConnectors.forEach(name -> connect.awaitRunning(name, options.timeout));
             }
             case KEYCLOAK -> {
@@ -340,7 +364,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * Stops Connect, then Keycloak, Kafka, MariaDB and PostgreSQL. Ephemeral stacks also drop the replication slots
+     * Stops Connect, then Keycloak, Kafka, MariaDB, PostgreSQL and the trace backend. Ephemeral stacks also drop the replication slots
      * they made.
      */
     @Override
@@ -368,6 +392,10 @@ public final class Stack implements AutoCloseable {
         if (postgres != null) {
             quietly("PostgreSQL", postgres::close);
             postgres = null;
+        }
+        if (tracing != null) {
+            quietly("the trace backend", tracing::close);
+            tracing = null;
         }
     }
 
@@ -434,6 +462,9 @@ public final class Stack implements AutoCloseable {
         private int keycloakPort;
         private int keycloakManagementPort;
         private Duration timeout = Duration.ofSeconds(90);
+        private boolean withTracing;
+        private int tracingPort;
+        private int otlpPort;
 
         private Options(Path workDir) {
             this.workDir = workDir;
@@ -474,6 +505,14 @@ public final class Stack implements AutoCloseable {
 
         public Options connectPort(int port) {
             this.connectPort = port;
+            return this;
+        }
+
+        /** The trace backend: its UI/API on {@code uiPort}, OTLP/HTTP on {@code otlpPort} (0: free ones). */
+        public Options withTracing(int uiPort, int otlpPort) {
+            this.withTracing = true;
+            this.tracingPort = uiPort;
+            this.otlpPort = otlpPort;
             return this;
         }
 

@@ -6,12 +6,12 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,10 +41,10 @@ import static org.awaitility.Awaitility.await;
  * {@code publisher200} file, read and cancel; the {@code reviewer} decides; {@code admin} rebuilds the view.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(WholeSystem.class)
 class SeedChecklistIT {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(30);
-    private static final Path DATA = Path.of("target/e2e-system");
     /** The realm's demo users (infra/keycloak/bookmarket-realm.json); a publisher's publId is in its token. */
     private static final String PUBLISHER = "publisher100";
     private static final long PUBL_ID = 100;
@@ -52,28 +52,12 @@ class SeedChecklistIT {
     private static final long OTHER_PUBL_ID = 200;
     private static final String REVIEWER = "reviewer";
     private static final String ADMIN = "admin";
-    private static LocalSystem.Options options;
     private static LocalSystem system;
 
     @BeforeAll
-    static void startTheWholeSystem() throws IOException {
+    static void useTheWholeSystem() {
         RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
-        options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
-                // The breaker scenario needs a short reopen delay; everything else runs on the shipped defaults.
-                .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "3s"));
-        long begin = System.nanoTime();
-        system = LocalSystem.start(options.ephemeral(false));
-        System.out.printf("E2E: whole system (PostgreSQL, MariaDB, Kafka, Connect + 2 connectors, Keycloak, 3 services) up in %d ms "
-                + "(infrastructure: %s)%n", Duration.ofNanos(System.nanoTime() - begin).toMillis(), system.stack().startupTimes());
-    }
-
-    @AfterAll
-    static void stopEverything() {
-        if (system != null) {
-            system.close();
-        }
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count())
-                .as("processes left behind").isZero();
+        system = WholeSystem.system();
     }
 
     @Test
@@ -331,10 +315,9 @@ class SeedChecklistIT {
         // Issued before the restart (fresh, not the cache's: it must outlive the restart): Keycloak keeps its signing
         // keys in its database and comes back on the same port, so the token stays good.
         String issuedBefore = keycloak().token(KeycloakServer.CLI_CLIENT, PUBLISHER);
-        system.close();
         long begin = System.nanoTime();
         // Same data directory; infrastructure ports may differ, services find them through their configuration.
-        system = LocalSystem.start(options.ephemeral(true));
+        system = WholeSystem.restart();
         System.out.printf("E2E: whole system restarted on its data in %d ms%n", Duration.ofNanos(System.nanoTime() - begin).toMillis());
         assertThat(given().header("Authorization", "Bearer " + issuedBefore).get(url(REGREQUEST) + "/regRequests/" + before)
                 .then().statusCode(200).extract().<String>path("regYn")).as("with a token issued before the restart").isEqualTo("Approved");

@@ -17,7 +17,9 @@ final class BenchOptions {
                      --overload-clients=100 --overload-duration=60s (the original's load test, run fresh and warm)
                      --get-rows=500 (publisher200's own rows, which the GET runs read the first page of)
                      --only=startup,ceiling,post,get,lag,breaker,overload --out=<json> --data=<dir>
-                     --jfr (services record JFR into <data>/logs/<service>-<pid>.jfr)""";
+                     --jfr (services record JFR into <data>/logs/<service>-<pid>.jfr)
+                     --trace-sampling=0.1 (share of new traces the services record and send: the production default;
+                       1 = every request, as the local system does; 0 = none, trace ids still propagated)""";
 
     Path repo = Path.of(System.getProperty("bookmarket.repo", "."));
     Path dataDir;
@@ -43,6 +45,8 @@ final class BenchOptions {
     List<String> only = List.of();
     boolean jfr;
     Duration idleWindow = Duration.ofSeconds(10);
+    /** The services' production default (parentbased_traceidratio 0.1), not the local system's "every request". */
+    String traceSampling = "0.1";
 
     static BenchOptions parse(String... args) {
         BenchOptions o = new BenchOptions();
@@ -78,6 +82,13 @@ final class BenchOptions {
                 case "--overload-duration" -> o.overloadDuration = duration(value);
                 case "--get-rows" -> o.getRows = Long.parseLong(value);
                 case "--jfr" -> o.jfr = true;
+                case "--trace-sampling" -> {
+                    double ratio = Double.parseDouble(value);
+                    if (ratio < 0 || ratio > 1) {
+                        throw new IllegalArgumentException("--trace-sampling is a share between 0 and 1, not " + value);
+                    }
+                    o.traceSampling = value;
+                }
                 case "--only" -> o.only = List.of(value.split(","));
                 case "--repo" -> o.repo = Path.of(value);
                 case "--data" -> o.dataDir = Path.of(value);

@@ -16,11 +16,15 @@ import java.util.stream.Stream;
  * <p>Keycloak is measured like every component but kept out of {@code total}: the load's tokens are fetched outside
  * the measured windows ({@link BenchTokens}), so what it burns during a run is its own background work, not a cost of
  * the requests; {@code totalWithKeycloak} has it in, and its own entry shows it apart.
+ * <p>The local trace backend (Zipkin and its OTLP receiver) is kept out of both totals: in production that is an
+ * OpenTelemetry Collector and a trace store elsewhere. What tracing costs the system (making and sending spans) is in
+ * the services' own figures; {@code trace-backend} shows the rest apart.
  */
 final class CpuAccounting {
 
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
     static final String KEYCLOAK = "keycloak";
+    static final String TRACE_BACKEND = "trace-backend";
 
     private final Supplier<Map<String, Long>> services;
     private final int postgresPort;
@@ -53,6 +57,8 @@ final class CpuAccounting {
                 cpu.merge("mariadb", seconds(p.pid()), Double::sum); // one process, a thread per connection
             } else if (cmd.contains("-Dkc.home.dir=")) {
                 cpu.merge(KEYCLOAK, seconds(p.pid()), Double::sum);
+            } else if (cmd.contains("zipkin-server-") || cmd.contains("io.bookmarket.stack.OtlpReceiver")) {
+                cpu.merge(TRACE_BACKEND, seconds(p.pid()), Double::sum);
             }
         });
         long postmaster = -1;
@@ -109,7 +115,7 @@ final class CpuAccounting {
             cores.put(e.getKey(), used);
             if (e.getKey().equals(KEYCLOAK)) {
                 keycloak = used * 100;
-            } else {
+            } else if (!e.getKey().equals(TRACE_BACKEND)) {
                 total += used * 100;
             }
             percent.put(e.getKey(), LoadGenerator.round(used * 100));
@@ -156,7 +162,7 @@ final class CpuAccounting {
             double used = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
             if (e.getKey().equals(KEYCLOAK)) {
                 keycloak = used;
-            } else {
+            } else if (!e.getKey().equals(TRACE_BACKEND)) {
                 total += used;
             }
             m.put(e.getKey(), operations == 0 ? 0 : LoadGenerator.round(used * 1000 / operations));

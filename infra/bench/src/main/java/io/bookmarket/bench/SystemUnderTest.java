@@ -52,8 +52,12 @@ final class SystemUnderTest implements AutoCloseable {
     /** Starts the whole system; returns how long it and its infrastructure took. */
     Map<String, Object> start() throws IOException {
         systemOptions = LocalSystem.Options.isolated(options.repo, options.dataDir);
-        progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, Keycloak, 3 services) in %s",
-                options.dataDir.toAbsolutePath());
+        for (String service : SERVICES) {
+            systemOptions.env(service, Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
+                    "OTEL_TRACES_SAMPLER_ARG", options.traceSampling));
+        }
+        progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, Keycloak, trace backend, "
+                + "3 services; traces sampled: %s) in %s", options.traceSampling, options.dataDir.toAbsolutePath());
         long begin = System.nanoTime();
         system = LocalSystem.start(systemOptions);
         tokens = new BenchTokens(() -> system.stack().keycloak());
@@ -68,6 +72,7 @@ final class SystemUnderTest implements AutoCloseable {
         long ms = Duration.ofNanos(System.nanoTime() - begin).toMillis();
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("wholeSystemMs", ms);
+        start.put("traceSampling", options.traceSampling);
         Map<String, Object> infra = new LinkedHashMap<>();
         system.stack().startupTimes().forEach((k, v) -> infra.put(k, v.toMillis()));
         start.put("infrastructureMs", infra);

@@ -43,6 +43,10 @@ class ComposeTest {
     private static final String POSTGRES_INIT = "compose/initdb/postgres";
     private static final String MARIADB_INIT = "compose/initdb/mariadb";
     private static final String CONNECT_DOCKERFILE = "compose/connect/Dockerfile";
+    /** The trace backend: Jaeger v2 all-in-one, OTLP/HTTP on 4318 inside the Compose network, its UI on 16686. */
+    static final String JAEGER = "jaeger";
+    static final String OTLP_ENDPOINT = "http://" + JAEGER + ":4318";
+    static final String JAEGER_UI = "127.0.0.1:16686:16686";
 
     private final Path root = Repo.root();
     private final Path composeDir = root.resolve("infra");
@@ -59,7 +63,7 @@ class ComposeTest {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("postgres", "mariadb", "kafka", "connect", "register-connectors",
-                "keycloak", "regrequest-service", "approval-service", "publisher-view");
+                "keycloak", "regrequest-service", "approval-service", "publisher-view", JAEGER);
         assertThat(services.at("/postgres/image").asText()).startsWith("postgres:17");
         assertThat(services.at("/postgres/command").toString()).contains("wal_level=logical", "max_replication_slots",
                 "max_wal_senders");
@@ -131,9 +135,11 @@ class ComposeTest {
     void hostPortsAreUniqueAndTheServicesKeepTheOriginalPorts() {
         Set<String> hostPorts = new HashSet<>();
         services.fields().forEachRemaining(s -> s.getValue().path("ports").forEach(p -> {
+            // [host IP:]host port:container port
             String[] parts = p.asText().split(":");
-            assertThat(parts).as(s.getKey() + " port " + p.asText()).hasSize(2);
-            assertThat(hostPorts.add(parts[0])).as("host port %s used twice", parts[0]).isTrue();
+            assertThat(parts).as(s.getKey() + " port " + p.asText()).hasSizeBetween(2, 3);
+            String hostPort = parts[parts.length - 2];
+            assertThat(hostPorts.add(hostPort)).as("host port %s used twice", hostPort).isTrue();
         }));
         APP_PORTS.forEach((app, port) -> {
             assertThat(services.at("/" + app + "/ports/0").asText()).isEqualTo(port + ":" + port);
@@ -410,6 +416,92 @@ class ComposeTest {
             array.add(v);
         }
         return array;
+    }
+
+    @Test
+    void jaegerCollectsEveryServicesTracesAndPublishesOnlyItsUiOnLoopback() {
+        checkTracing(services);
+    }
+
+    /** The tracing checks must be able to fail: each broken copy of the services is refused. */
+    @Test
+    void brokenTracingSettingsAreRefused() {
+        Map<String, Consumer<ObjectNode>> breakers = new LinkedHashMap<>();
+        breakers.put("no trace backend", s -> s.remove(JAEGER));
+        breakers.put("moving Jaeger tag", s -> jaeger(s).put("image", "jaegertracing/jaeger:latest"));
+        breakers.put("Jaeger v1 all-in-one", s -> jaeger(s).put("image", "jaegertracing/all-in-one:1.62.0"));
+        breakers.put("UI on every interface", s -> jaeger(s).set("ports", strings("16686:16686")));
+        breakers.put("OTLP published", s -> jaeger(s).set("ports", strings(JAEGER_UI, "127.0.0.1:4318:4318")));
+        breakers.put("UI not published", s -> jaeger(s).remove("ports"));
+        breakers.put("no healthcheck", s -> jaeger(s).remove("healthcheck"));
+        breakers.put("service without endpoint", s -> env(s, "approval-service").remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        breakers.put("service exporting to itself", s -> env(s, "publisher-view").put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"));
+        breakers.put("service on the gRPC port", s -> env(s, "regrequest-service").put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4317"));
+        breakers.put("endpoint with the traces path", s -> env(s, "regrequest-service")
+                .put("OTEL_EXPORTER_OTLP_ENDPOINT", OTLP_ENDPOINT + "/v1/traces"));
+        breakers.put("service sampling locally", s -> env(s, "approval-service").put("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"));
+        breakers.put("service without sampler", s -> env(s, "publisher-view").remove("OTEL_TRACES_SAMPLER"));
+        breakers.put("connect without endpoint", s -> env(s, "connect").remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        breakers.put("connect without OpenTelemetry", s -> env(s, "connect").put("ENABLE_OTEL", "false"));
+        breakers.put("connect without the agent (no SDK)", s -> env(s, "connect").remove("KAFKA_OPTS"));
+        breakers.put("connect's Kafka instrumentation on", s -> env(s, "connect").remove("OTEL_INSTRUMENTATION_KAFKA_ENABLED"));
+        breakers.put("connect over gRPC", s -> env(s, "connect").put("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
+        breakers.put("connect with baggage", s -> env(s, "connect").put("OTEL_PROPAGATORS", "tracecontext,baggage"));
+        breakers.put("connect without OTLP exporter", s -> env(s, "connect").put("OTEL_TRACES_EXPORTER", "none"));
+        breakers.forEach((what, breaker) -> {
+            ObjectNode broken = services.deepCopy();
+            breaker.accept(broken);
+            assertThat(broken).as(what + " changes the file").isNotEqualTo(services);
+            assertThatThrownBy(() -> checkTracing(broken)).as(what).isInstanceOf(AssertionError.class);
+        });
+        checkTracing(services.deepCopy());
+    }
+
+    /**
+     * Tracing in Compose: a pinned Jaeger v2 (all-in-one) with a healthcheck, whose only published port is its UI on the
+     * loopback interface; every service and Kafka Connect export OTLP/HTTP to it (base URL, the exporters append
+     * /v1/traces), the services trace every request (parentbased_always_on), and Connect has the image's OpenTelemetry
+     * libraries (ENABLE_OTEL) with the Kafka instrumentation off (its producer span would start a new trace), W3C
+     * propagation only.
+     */
+    static void checkTracing(JsonNode services) {
+        JsonNode jaeger = services.path(JAEGER);
+        assertThat(jaeger.isObject()).as("a %s service", JAEGER).isTrue();
+        assertThat(jaeger.path("image").asText()).as("jaeger image: Jaeger v2, pinned").matches("jaegertracing/jaeger:2\\.\\d+\\.\\d+");
+        assertThat(MariaDbChecks.strings(jaeger.path("ports"))).as("jaeger publishes only its UI, on loopback")
+                .containsExactly(JAEGER_UI);
+        assertThat(jaeger.at("/healthcheck/test").isArray()).as("jaeger healthcheck").isTrue();
+
+        List<String> exporters = new ArrayList<>(APPS);
+        exporters.add("connect");
+        for (String service : exporters) {
+            String endpoint = services.at("/" + service + "/environment/OTEL_EXPORTER_OTLP_ENDPOINT").asText();
+            assertThat(endpoint).as(service + " OTEL_EXPORTER_OTLP_ENDPOINT (Jaeger's OTLP/HTTP receiver)").isEqualTo(OTLP_ENDPOINT);
+        }
+        for (String app : APPS) {
+            assertThat(services.at("/" + app + "/environment/OTEL_TRACES_SAMPLER").asText()).as(app + " OTEL_TRACES_SAMPLER")
+                    .isEqualTo("parentbased_always_on");
+        }
+        JsonNode connect = services.at("/connect/environment");
+        Map.of("ENABLE_OTEL", "true", "OTEL_INSTRUMENTATION_KAFKA_ENABLED", "false", "OTEL_TRACES_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTEL_PROPAGATORS", "tracecontext").forEach((name, value) ->
+                assertThat(connect.path(name).asText()).as("connect " + name).isEqualTo(value));
+        assertThat(connect.path("OTEL_SERVICE_NAME").asText()).as("connect OTEL_SERVICE_NAME").isNotBlank();
+        assertThat(connect.path("KAFKA_OPTS").asText()).as("connect runs the OpenTelemetry Java agent (its SDK)")
+                .matches("-javaagent:/kafka/otel/opentelemetry-javaagent-\\d+\\.\\d+\\.\\d+\\.jar");
+    }
+
+    private static ObjectNode jaeger(ObjectNode services) {
+        return (ObjectNode) services.path(JAEGER);
+    }
+
+    /** The agent KAFKA_OPTS names is the one the Dockerfile downloads (checked against its MD5). */
+    @Test
+    void connectsImageHasTheOpenTelemetryAgentItsWorkerRuns() {
+        String dockerfile = Repo.read(composeDir.resolve(CONNECT_DOCKERFILE));
+        String version = services.at("/connect/environment/KAFKA_OPTS").asText().replaceAll(".*opentelemetry-javaagent-(.*)\\.jar", "$1");
+        assertThat(dockerfile).contains("OTEL_AGENT_VERSION=" + version, "OTEL_AGENT_MD5=",
+                "docker-maven-download central io/opentelemetry/javaagent opentelemetry-javaagent");
     }
 
     @Test

@@ -137,7 +137,7 @@ class GeneratedManifestsTest {
         Infra infra = Infra.read(root);
         for (String service : DATABASES.keySet()) {
             List<JsonNode> docs = manifest(root, service);
-            checkService(docs, service, infra, Repo.read(root.resolve(service).resolve("src/main/resources/application.properties")));
+            checkService(docs, service, infra, serviceConfig(root, service));
             System.out.printf("%s: %s, image %s, resources %s%n", service,
                     docs.stream().map(d -> d.path("kind").asText()).toList(),
                     one(docs, "Deployment", service).at("/spec/template/spec/containers/0/image").asText(),
@@ -344,14 +344,68 @@ class GeneratedManifestsTest {
                 .isEqualTo(ref.path("name").asText() + "/" + ref.path("key").asText());
     }
 
+    @Test
+    void servicesReadTheTracingSettingsFromTheTracingConfigMap() {
+        JsonNode tracing = K8sManifestsTest.tracingConfigMap(root);
+        for (String service : DATABASES.keySet()) {
+            checkTracing(manifest(root, service), service, tracing);
+        }
+    }
+
+    @Test
+    void brokenServiceTracingSettingsAreRefused() {
+        JsonNode tracing = K8sManifestsTest.tracingConfigMap(root);
+        Map<String, Consumer<JsonNode>> breakers = new java.util.LinkedHashMap<>();
+        breakers.put("endpoint inline", d -> {
+            ObjectNode e = env(d, "OTEL_EXPORTER_OTLP_ENDPOINT");
+            e.remove("valueFrom");
+            e.put("value", "http://otel-collector.observability.svc:4318");
+        });
+        for (String name : K8sManifestsTest.TRACING_KEYS.keySet()) {
+            breakers.put("no " + name, d -> ((ArrayNode) container(d).path("env")).removeIf(e -> name.equals(e.path("name").asText())));
+        }
+        breakers.put("endpoint from the OIDC ConfigMap", d -> ((ObjectNode) env(d, "OTEL_EXPORTER_OTLP_ENDPOINT")
+                .at("/valueFrom/configMapKeyRef")).put("name", "bookmarket-oidc"));
+        breakers.put("sampler from a missing key", d -> ((ObjectNode) env(d, "OTEL_TRACES_SAMPLER")
+                .at("/valueFrom/configMapKeyRef")).put("key", "traces-sampler"));
+        breakers.put("sampler argument from the sampler key", d -> ((ObjectNode) env(d, "OTEL_TRACES_SAMPLER_ARG")
+                .at("/valueFrom/configMapKeyRef")).put("key", "sampler"));
+        breakers.put("sampler argument from a Secret", d -> {
+            ObjectNode valueFrom = (ObjectNode) env(d, "OTEL_TRACES_SAMPLER_ARG").path("valueFrom");
+            valueFrom.remove("configMapKeyRef");
+            valueFrom.putObject("secretKeyRef").put("name", K8sManifestsTest.TRACING_CONFIG_MAP).put("key", "sampler-arg");
+        });
+        for (String service : DATABASES.keySet()) {
+            List<JsonNode> docs = manifest(root, service);
+            breakers.forEach((what, breaker) -> {
+                List<JsonNode> broken = copy(docs);
+                breaker.accept(one(broken, "Deployment", service));
+                assertThat(broken.toString()).as(what + " changes the manifest").isNotEqualTo(docs.toString());
+                assertThatThrownBy(() -> checkTracing(broken, service, tracing)).as(service + ": " + what)
+                        .isInstanceOf(AssertionError.class);
+            });
+            checkTracing(copy(docs), service, tracing);
+        }
+    }
+
+    /**
+     * The service reads OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG by reference from
+     * their keys in ConfigMap bookmarket-tracing (infra/k8s), the settings Kafka Connect reads too.
+     */
+    static void checkTracing(List<JsonNode> docs, String service, JsonNode tracingConfigMap) {
+        JsonNode deployment = one(docs, "Deployment", service);
+        K8sManifestsTest.TRACING_KEYS.forEach((name, key) -> K8sManifestsTest.checkFromTracingConfigMap(
+                env(deployment, name), service + " " + name, key, tracingConfigMap));
+    }
+
     /** The checks above must be able to fail: each broken copy of a real manifest is refused. */
     @Test
     void brokenManifestsAreRefused() {
         Infra infra = Infra.read(root);
-        String regProps = Repo.read(root.resolve("regrequest-service/src/main/resources/application.properties"));
+        String regProps = serviceConfig(root, "regrequest-service");
         List<JsonNode> reg = manifest(root, "regrequest-service");
         List<JsonNode> approval = manifest(root, "approval-service");
-        String approvalProps = Repo.read(root.resolve("approval-service/src/main/resources/application.properties"));
+        String approvalProps = serviceConfig(root, "approval-service");
         Map<String, Consumer<JsonNode>> serviceBreakers = Map.ofEntries(
                 Map.entry("maxUnavailable 1", d -> strategy(d).put("maxUnavailable", "1")),
                 Map.entry("no surge", d -> strategy(d).put("maxSurge", "0")),
@@ -646,6 +700,19 @@ class GeneratedManifestsTest {
     }
 
     // ---- helpers ----
+
+    /** Defaults the three services share (service-support); the tracing variables are read there. */
+    static final String SHARED_CONFIG = "infra/service-support/src/main/resources/META-INF/microprofile-config.properties";
+
+    /**
+     * A service's configuration as it reads it: its application.properties, then the shared defaults it overrides (so
+     * {@link #property} finds the service's own value first).
+     */
+    static String serviceConfig(Path root, String service) {
+        String own = Repo.read(root.resolve(service).resolve("src/main/resources/application.properties"));
+        Path shared = root.resolve(SHARED_CONFIG);
+        return java.nio.file.Files.isRegularFile(shared) ? own + "\n" + Repo.read(shared) : own;
+    }
 
     static ObjectNode container(JsonNode deployment) {
         return (ObjectNode) deployment.at("/spec/template/spec/containers/0");

@@ -364,6 +364,175 @@ class K8sManifestsTest {
         ((ArrayNode) container(docs).path("args")).add(replacement);
     }
 
+    // ---- tracing ----
+
+    static final String TRACING_FILE = "38-tracing.yaml";
+    static final String TRACING_CONFIG_MAP = "bookmarket-tracing";
+    /** The tracing settings as the services and Kafka Connect read them: environment variable -> ConfigMap key. */
+    static final Map<String, String> TRACING_KEYS = Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "otlp-endpoint",
+            "OTEL_TRACES_SAMPLER", "sampler", "OTEL_TRACES_SAMPLER_ARG", "sampler-arg");
+    /** Samplers that keep a caller's decision (its sampled traceparent), as the OpenTelemetry SDKs name them. */
+    static final Set<String> PARENT_BASED_SAMPLERS = Set.of("parentbased_always_on", "parentbased_always_off",
+            "parentbased_traceidratio");
+    static final String GLOBAL_AUTOCONFIGURE = "otel.java.global-autoconfigure.enabled";
+
+    static JsonNode tracingConfigMap(Path root) {
+        return single(root, TRACING_FILE, "ConfigMap");
+    }
+
+    @Test
+    void tracingConfigMapHoldsTheCollectorEndpointAndAParentBasedSampler() {
+        checkTracingConfigMap(tracingConfigMap(root));
+    }
+
+    @Test
+    void kafkaConnectTracesWithTheSdkOfItsImageAndWithoutStrimziTracing() {
+        checkConnectTracing(single(root, "40-kafka-connect.yaml", "KafkaConnect"), tracingConfigMap(root));
+    }
+
+    /** The tracing checks must be able to fail: each broken copy of the ConfigMap or of the KafkaConnect is refused. */
+    @Test
+    void brokenTracingManifestsAreRefused() {
+        JsonNode configMap = tracingConfigMap(root);
+        Map<String, Consumer<ObjectNode>> configMapBreakers = new LinkedHashMap<>();
+        configMapBreakers.put("other name", c -> ((ObjectNode) c.path("metadata")).put("name", "tracing"));
+        configMapBreakers.put("no endpoint", c -> data(c).remove("otlp-endpoint"));
+        configMapBreakers.put("no sampler", c -> data(c).remove("sampler"));
+        configMapBreakers.put("no sampler argument", c -> data(c).remove("sampler-arg"));
+        configMapBreakers.put("endpoint not a URL", c -> data(c).put("otlp-endpoint", "otel-collector:4318"));
+        configMapBreakers.put("endpoint with the traces path", c -> data(c).put("otlp-endpoint",
+                "http://otel-collector.observability.svc:4318/v1/traces"));
+        configMapBreakers.put("sampler ignoring the caller", c -> data(c).put("sampler", "traceidratio"));
+        configMapBreakers.put("unknown sampler", c -> data(c).put("sampler", "parentbased_sometimes"));
+        configMapBreakers.put("ratio above 1", c -> data(c).put("sampler-arg", "10"));
+        configMapBreakers.put("ratio not a number", c -> data(c).put("sampler-arg", "10%"));
+        configMapBreakers.put("ratio as a YAML number (kubectl refuses it)", c -> data(c).put("sampler-arg", 0.1));
+        configMapBreakers.forEach((what, breaker) -> {
+            ObjectNode broken = configMap.deepCopy();
+            breaker.accept(broken);
+            assertThat(broken).as(what + " changes the ConfigMap").isNotEqualTo(configMap);
+            assertThatThrownBy(() -> checkTracingConfigMap(broken)).as(what).isInstanceOf(AssertionError.class);
+        });
+
+        JsonNode connect = single(root, "40-kafka-connect.yaml", "KafkaConnect");
+        Map<String, Consumer<ObjectNode>> connectBreakers = new LinkedHashMap<>();
+        connectBreakers.put("Strimzi tracing", c -> ((ObjectNode) c.path("spec")).putObject("tracing").put("type", "opentelemetry"));
+        connectBreakers.put("producer interceptor", c -> ((ObjectNode) c.at("/spec/config"))
+                .put("producer.interceptor.classes", "io.opentelemetry.instrumentation.kafkaclients.v2_6.TracingProducerInterceptor"));
+        connectBreakers.put("no global autoconfigure", c -> ((ObjectNode) c.at("/spec/jvmOptions")).remove("javaSystemProperties"));
+        connectBreakers.put("global autoconfigure off", c -> ((ObjectNode) c.at("/spec/jvmOptions/javaSystemProperties/0"))
+                .put("value", "false"));
+        connectBreakers.put("no endpoint", c -> connectEnv(c).removeIf(e -> "OTEL_EXPORTER_OTLP_ENDPOINT".equals(e.path("name").asText())));
+        connectBreakers.put("endpoint inline", c -> {
+            ObjectNode e = connectEnvVar(c, "OTEL_EXPORTER_OTLP_ENDPOINT");
+            e.remove("valueFrom");
+            e.put("value", "http://otel-collector.observability.svc:4318");
+        });
+        connectBreakers.put("endpoint from another ConfigMap", c -> ((ObjectNode) connectEnvVar(c, "OTEL_EXPORTER_OTLP_ENDPOINT")
+                .at("/valueFrom/configMapKeyRef")).put("name", "bookmarket-oidc"));
+        connectBreakers.put("sampler from a missing key", c -> ((ObjectNode) connectEnvVar(c, "OTEL_TRACES_SAMPLER")
+                .at("/valueFrom/configMapKeyRef")).put("key", "traces-sampler"));
+        connectBreakers.put("sampler argument from the sampler key", c -> ((ObjectNode) connectEnvVar(c, "OTEL_TRACES_SAMPLER_ARG")
+                .at("/valueFrom/configMapKeyRef")).put("key", "sampler"));
+        connectBreakers.put("no OTLP exporter", c -> connectEnvVar(c, "OTEL_TRACES_EXPORTER").put("value", "none"));
+        connectBreakers.put("gRPC protocol on the HTTP endpoint", c -> connectEnvVar(c, "OTEL_EXPORTER_OTLP_PROTOCOL").put("value", "grpc"));
+        connectBreakers.put("baggage propagator", c -> connectEnvVar(c, "OTEL_PROPAGATORS").put("value", "tracecontext,baggage"));
+        connectBreakers.put("metrics to the trace endpoint", c -> connectEnv(c)
+                .removeIf(e -> "OTEL_METRICS_EXPORTER".equals(e.path("name").asText())));
+        connectBreakers.put("no service name", c -> connectEnv(c).removeIf(e -> "OTEL_SERVICE_NAME".equals(e.path("name").asText())));
+        connectBreakers.forEach((what, breaker) -> {
+            ObjectNode broken = connect.deepCopy();
+            breaker.accept(broken);
+            assertThat(broken).as(what + " changes the KafkaConnect").isNotEqualTo(connect);
+            assertThatThrownBy(() -> checkConnectTracing(broken, configMap)).as(what).isInstanceOf(AssertionError.class);
+        });
+        checkTracingConfigMap(configMap.deepCopy());
+        checkConnectTracing(connect.deepCopy(), configMap);
+    }
+
+    /**
+     * ConfigMap bookmarket-tracing: an OTLP/HTTP base URL (the exporters append /v1/traces), a parent-based sampler (a
+     * caller's sampled traceparent is kept) and, for a ratio sampler, a ratio in (0, 1]. Every value is a YAML string,
+     * as a ConfigMap's data must be.
+     */
+    static void checkTracingConfigMap(JsonNode configMap) {
+        assertThat(configMap.at("/metadata/name").asText()).as("tracing ConfigMap name").isEqualTo(TRACING_CONFIG_MAP);
+        JsonNode data = configMap.path("data");
+        for (String key : TRACING_KEYS.values()) {
+            assertThat(data.has(key)).as("%s has key %s", TRACING_CONFIG_MAP, key).isTrue();
+        }
+        data.fields().forEachRemaining(d -> assertThat(d.getValue().isTextual()).as("%s %s is a string", TRACING_CONFIG_MAP,
+                d.getKey()).isTrue());
+        String endpoint = data.path("otlp-endpoint").asText();
+        java.net.URI uri = java.net.URI.create(endpoint);
+        assertThat(uri.getScheme()).as("otlp-endpoint %s", endpoint).isIn("http", "https");
+        assertThat(uri.getHost()).as("otlp-endpoint %s host", endpoint).isNotBlank();
+        assertThat(uri.getPath()).as("otlp-endpoint %s is a base URL (/v1/traces is appended)", endpoint).isIn("", "/");
+        String sampler = data.path("sampler").asText();
+        assertThat(sampler).as("sampler: a caller's sampled traceparent is always honoured").isIn(PARENT_BASED_SAMPLERS);
+        if (sampler.endsWith("traceidratio")) {
+            String arg = data.path("sampler-arg").asText();
+            assertThat(arg).as("sampler-arg: a decimal number").matches("\\d*\\.?\\d+");
+            assertThat(Double.parseDouble(arg)).as("sampler-arg ratio").isGreaterThan(0).isLessThanOrEqualTo(1);
+        }
+    }
+
+    /**
+     * The KafkaConnect: no spec.tracing and no tracing interceptors (their producer span would replace the traceparent
+     * header the EventRouter writes); GlobalOpenTelemetry autoconfigured from the image's SDK
+     * (otel.java.global-autoconfigure.enabled=true); OTLP/HTTP traces only, W3C propagation; endpoint and sampler from
+     * the tracing ConfigMap's keys, never inline.
+     */
+    static void checkConnectTracing(JsonNode connect, JsonNode tracingConfigMap) {
+        JsonNode spec = connect.path("spec");
+        assertThat(spec.has("tracing")).as("KafkaConnect spec.tracing (its interceptors start a new trace)").isFalse();
+        for (String interceptor : List.of("producer.interceptor.classes", "consumer.interceptor.classes")) {
+            assertThat(spec.path("config").has(interceptor)).as("KafkaConnect config " + interceptor).isFalse();
+        }
+        List<String> properties = new ArrayList<>();
+        spec.at("/jvmOptions/javaSystemProperties").forEach(p -> properties.add(p.path("name").asText() + "=" + p.path("value").asText()));
+        assertThat(properties).as("KafkaConnect javaSystemProperties").contains(GLOBAL_AUTOCONFIGURE + "=true");
+
+        Map<String, JsonNode> env = new java.util.TreeMap<>();
+        spec.at("/template/connectContainer/env").forEach(e ->
+                assertThat(env.put(e.path("name").asText(), e)).as("env %s set twice", e.path("name").asText()).isNull());
+        Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTEL_PROPAGATORS", "tracecontext",
+                "OTEL_METRICS_EXPORTER", "none", "OTEL_LOGS_EXPORTER", "none").forEach((name, value) ->
+                assertThat(env.getOrDefault(name, Repo.JSON.createObjectNode()).path("value").asText()).as("Connect " + name)
+                        .isEqualTo(value));
+        assertThat(env.getOrDefault("OTEL_SERVICE_NAME", Repo.JSON.createObjectNode()).path("value").asText())
+                .as("Connect OTEL_SERVICE_NAME").isNotBlank();
+        TRACING_KEYS.forEach((name, key) -> checkFromTracingConfigMap(env.get(name), "Connect " + name, key, tracingConfigMap));
+    }
+
+    /** This environment variable is read, by reference, from this key of the tracing ConfigMap, which has it. */
+    static void checkFromTracingConfigMap(JsonNode envVar, String what, String key, JsonNode tracingConfigMap) {
+        assertThat(envVar).as(what + " set").isNotNull();
+        assertThat(envVar.has("value")).as(what + " inline").isFalse();
+        JsonNode ref = envVar.at("/valueFrom/configMapKeyRef");
+        assertThat(ref.path("name").asText()).as(what + " ConfigMap").isEqualTo(tracingConfigMap.at("/metadata/name").asText())
+                .isEqualTo(TRACING_CONFIG_MAP);
+        assertThat(ref.path("key").asText()).as(what + " key").isEqualTo(key);
+        assertThat(tracingConfigMap.path("data").has(key)).as(what + ": %s has key %s", TRACING_CONFIG_MAP, key).isTrue();
+    }
+
+    private static ObjectNode data(ObjectNode configMap) {
+        return (ObjectNode) configMap.path("data");
+    }
+
+    private static ArrayNode connectEnv(ObjectNode connect) {
+        return (ArrayNode) connect.at("/spec/template/connectContainer/env");
+    }
+
+    private static ObjectNode connectEnvVar(ObjectNode connect, String name) {
+        for (JsonNode e : connectEnv(connect)) {
+            if (name.equals(e.path("name").asText())) {
+                return (ObjectNode) e;
+            }
+        }
+        throw new AssertionError("KafkaConnect sets no env " + name);
+    }
+
     @Test
     void secretsInTheRepositoryAreMarkedPlaceholders() {
         List<JsonNode> secrets = new ArrayList<>();

@@ -37,12 +37,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The local stand-in for the Kubernetes Ingress and Services: one port serving the original's gateway paths, each
  * routed round robin to the replicas of its service whose readiness ({@code /q/health/ready}) answered 200 last.
- * Built on Vert.x's reverse proxy, which streams bodies and passes headers through (Host included, so the services'
- * Location headers name the gateway).
+ * Built on Vert.x's reverse proxy, which streams bodies and passes headers through; {@code X-Forwarded-Host} names the
+ * gateway, so the services' Location and Link headers do.
  * <p>
  * Retries follow what a client can tell apart: a replica that refuses the connection never saw the request, so it
  * goes to another ready replica; once a request was sent it is never sent again (POST is not idempotent), and a
- * failure then is a 502.
+ * failure then is a 502, no answer within the request timeout a 504.
+ * <p>
+ * What a client sends is not trusted: the path is normalised (dot segments, encoded dots, repeated slashes) before it
+ * is routed and forwarded, so nothing outside the API's paths is reached; an encoded slash or a backslash is refused;
+ * {@code X-Forwarded-*} and {@code Host} are set from what the gateway saw, never passed on from the client; headers
+ * and bodies are limited as the services limit them; a client that stops sending half-way is disconnected after the
+ * idle timeout.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -57,6 +63,13 @@ public final class Gateway implements AutoCloseable {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
 
+    /** The gateway's limits: as the services' own (Quarkus's defaults), and never waiting for ever. */
+    public record Limits(Duration requestTimeout, Duration idleTimeout, int maxHeaderSize, long maxBodySize) {
+        /** 60 s per request, 60 s idle, 20 KiB of headers, 10 MiB of body (quarkus.http.limits.*). */
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), 20 * 1024, 10240L * 1024);
+    }
+
+    private final Limits limits;
     private final Vertx vertx;
     /** Readiness polls and replica-list changes run here, one at a time. */
     private final Context context;
@@ -68,8 +81,9 @@ public final class Gateway implements AutoCloseable {
     private final AtomicLong retriedConnects = new AtomicLong();
     private HttpServer server;
 
-    private Gateway(Vertx vertx) {
+    private Gateway(Vertx vertx, Limits limits) {
         this.vertx = vertx;
+        this.limits = limits;
         this.context = vertx.getOrCreateContext();
         // Up to 200 connections per replica: a load test through the gateway must not queue behind Vert.x's default 5.
         this.proxyClient = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1000),
@@ -85,8 +99,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(int port, Duration pollInterval) {
+        return start(port, pollInterval, Limits.DEFAULT);
+    }
+
+    public static Gateway start(int port, Duration pollInterval, Limits limits) {
         // Two event loops: the proxy only moves bytes, and the machine's cores belong to the services.
-        Gateway gateway = new Gateway(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)));
+        Gateway gateway = new Gateway(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)), limits);
         try {
             gateway.listen(port, pollInterval);
             return gateway;
@@ -100,17 +118,29 @@ public final class Gateway implements AutoCloseable {
         HttpProxy proxy = HttpProxy.reverseProxy(proxyClient).origin(this::connect).addInterceptor(new ProxyInterceptor() {
             @Override
             public Future<ProxyResponse> handleProxyRequest(ProxyContext proxyContext) {
-                forwardedFor(proxyContext);
+                HttpServerRequest incoming = proxyContext.request().proxiedRequest();
+                // The path that was routed is the one forwarded: the service never resolves a dot segment itself.
+                String query = incoming.query();
+                proxyContext.request().setURI(normalize(incoming.path()) + (query == null ? "" : "?" + query));
+                forwarded(proxyContext);
                 // Both failures end here: no replica could be connected (nothing was sent), or the one that was
                 // failed before it answered. Either becomes problem JSON instead of the proxy's empty 502.
                 return proxyContext.sendRequest().recover(failure -> Future.succeededFuture(failed(proxyContext, failure)));
             }
         });
         // HTTP/1.1 only: a client's h2c upgrade is simply not taken up.
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(Ports.HOST).setPort(port).setHttp2ClearTextEnabled(false))
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(Ports.HOST).setPort(port).setHttp2ClearTextEnabled(false)
+                        .setMaxHeaderSize(limits.maxHeaderSize())
+                        // A client that stops sending (or reading) half-way is disconnected, not waited for.
+                        .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
                 .requestHandler(request -> {
-                    if (route(request.path()) == null) {
+                    String path = normalize(request.path());
+                    if (path == null || route(path) == null) {
                         notFound(request);
+                        return;
+                    }
+                    if (tooLarge(request.getHeader("Content-Length"))) {
+                        contentTooLarge(request);
                         return;
                     }
                     proxy.handle(request);
@@ -189,6 +219,34 @@ public final class Gateway implements AutoCloseable {
         return service;
     }
 
+    /**
+     * The path as the services would read it, or null when it cannot be routed safely: {@code %2e} is a dot (RFC 3986:
+     * unreserved characters may be decoded), repeated slashes are one, dot segments are removed (RFC 3986 5.2.4, never
+     * above the root); an encoded slash or backslash, or a backslash, is refused (servers disagree on what it means).
+     */
+    static String normalize(String rawPath) {
+        if (rawPath == null || !rawPath.startsWith("/") || rawPath.indexOf('\\') >= 0) {
+            return null;
+        }
+        String lower = rawPath.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c")) {
+            return null;
+        }
+        String decoded = rawPath.replace("%2e", ".").replace("%2E", ".");
+        java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
+        for (String segment : decoded.split("/", -1)) {
+            switch (segment) {
+                case "", "." -> { } // repeated slashes and "." add nothing
+                case ".." -> segments.pollLast();
+                default -> segments.addLast(segment);
+            }
+        }
+        String path = "/" + String.join("/", segments);
+        // A trailing slash stays (it may matter to the service); "/.." and "/." end in a directory too.
+        boolean directory = decoded.endsWith("/") || decoded.endsWith("/.") || decoded.endsWith("/..");
+        return directory && !path.equals("/") ? path + "/" : path;
+    }
+
     /** The service whose prefix matches the whole path or its first segments, or null. */
     static String route(String path) {
         if (path == null) {
@@ -206,10 +264,10 @@ public final class Gateway implements AutoCloseable {
     /** The origin of one request: a ready replica, round robin; the next one while connecting fails. */
     private Future<HttpClientRequest> connect(ProxyContext proxyContext) {
         HttpServerRequest incoming = proxyContext.request().proxiedRequest();
-        if (incoming.authority() != null) {
-            proxyContext.request().setAuthority(incoming.authority()); // the client's Host, not the replica's
-        }
-        Service service = service(route(incoming.path()));
+        // Host is the replica's (as a reverse proxy sends it); the gateway's public name goes in X-Forwarded-Host
+        // (forwarded()), which the services build their links from. Not Vert.x's setAuthority: it would add the
+        // client's own Host as X-Forwarded-Host.
+        Service service = service(route(normalize(incoming.path())));
         return connect(service, service.next(Set.of()), new HashSet<>());
     }
 
@@ -219,7 +277,9 @@ public final class Gateway implements AutoCloseable {
         }
         tried.add(replica);
         return proxyClient.request(new RequestOptions().setServer(replica.address).setHost(replica.uri.getHost())
-                        .setPort(replica.uri.getPort()))
+                        .setPort(replica.uri.getPort())
+                        // No answer (nor any part of it) for this long: 504, and the connection to the replica is closed.
+                        .setIdleTimeout(limits.requestTimeout().toMillis()))
                 .onSuccess(request -> replica.requests.incrementAndGet())
                 .recover(failure -> {
                     // Nothing was sent: another replica may take the request, and this one gets none until its
@@ -241,6 +301,12 @@ public final class Gateway implements AutoCloseable {
             problem = problem(503, "urn:bookmarket:problem:service-unavailable", "Service temporarily unavailable",
                     "No replica of " + none.service + " is ready just now; nothing was sent to it. Retry later.", incoming.path());
             response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
+        } else if (failure instanceof java.util.concurrent.TimeoutException) {
+            LOG.log(System.Logger.Level.WARNING, "Gateway: " + incoming.method() + " " + incoming.path()
+                    + " got no answer within " + limits.requestTimeout().toSeconds() + " s");
+            problem = problem(504, "urn:bookmarket:problem:gateway-timeout", "Gateway Timeout",
+                    "The service did not answer within " + limits.requestTimeout().toSeconds() + " s. The request may or may "
+                            + "not have taken effect; it was not sent again. Read the resource back before retrying.", incoming.path());
         } else {
             // Sent, so never sent again: the service may or may not have acted on it.
             LOG.log(System.Logger.Level.WARNING, "Gateway: " + incoming.method() + " " + incoming.path()
@@ -264,17 +330,47 @@ public final class Gateway implements AutoCloseable {
         request.response().setStatusCode(404).putHeader("Content-Type", "application/problem+json").end(body);
     }
 
-    /** X-Forwarded-For and -Proto, as an ingress controller adds them (the Host passes unchanged). */
-    private static void forwardedFor(ProxyContext proxyContext) {
-        SocketAddress client = proxyContext.request().proxiedRequest().remoteAddress();
+    /**
+     * X-Forwarded-For, -Proto and -Host from what the gateway saw, replacing whatever the client sent: the services
+     * trust these from the gateway (quarkus.http.proxy.*), so a client's own would be believed.
+     */
+    private void forwarded(ProxyContext proxyContext) {
+        HttpServerRequest incoming = proxyContext.request().proxiedRequest();
         var headers = proxyContext.request().headers();
+        List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port",
+                "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Real-IP").forEach(headers::remove);
+        SocketAddress client = incoming.remoteAddress();
         if (client != null && client.hostAddress() != null) {
-            String before = headers.get("X-Forwarded-For");
-            headers.set("X-Forwarded-For", before == null ? client.hostAddress() : before + ", " + client.hostAddress());
+            headers.set("X-Forwarded-For", client.hostAddress());
         }
-        if (!headers.contains("X-Forwarded-Proto")) {
-            headers.set("X-Forwarded-Proto", "http");
+        headers.set("X-Forwarded-Proto", "http");
+        headers.set("X-Forwarded-Host", publicHost(incoming) + ":" + port());
+    }
+
+    /**
+     * The gateway's name as the client used it, when that is one of its own (it listens on 127.0.0.1: "localhost" or
+     * "127.0.0.1"); otherwise 127.0.0.1. Links the services build never name a host a client made up.
+     */
+    private String publicHost(HttpServerRequest incoming) {
+        var authority = incoming.authority();
+        String host = authority == null ? null : authority.host();
+        boolean own = ("localhost".equalsIgnoreCase(host) || Ports.HOST.equals(host)) && authority.port() == port();
+        return own ? host.toLowerCase(java.util.Locale.ROOT) : Ports.HOST;
+    }
+
+    private boolean tooLarge(String contentLength) {
+        try {
+            return contentLength != null && Long.parseLong(contentLength.strip()) > limits.maxBodySize();
+        } catch (NumberFormatException e) {
+            return false; // the service answers a malformed length itself
         }
+    }
+
+    private void contentTooLarge(HttpServerRequest request) {
+        Buffer body = problem(413, "about:blank", "Content Too Large", "The request body is larger than "
+                + limits.maxBodySize() + " bytes.", request.path()).toBuffer();
+        request.response().setStatusCode(413).putHeader("Content-Type", "application/problem+json")
+                .putHeader("Connection", "close").end(body);
     }
 
     private void probeAll() {

@@ -115,8 +115,8 @@ class GatewayTest {
         assertThat(seen.body()).isEqualTo(json);
         assertThat(seen.headers()).containsEntry("authorization", "Bearer abc.def.ghi").containsEntry("idempotency-key", "key-1")
                 .containsEntry("content-type", "application/json")
-                // the client's Host, so the service's Location names the gateway
-                .containsEntry("host", "127.0.0.1:" + gateway.port())
+                // the gateway's name, so the service's Location names the gateway
+                .containsEntry("x-forwarded-host", "127.0.0.1:" + gateway.port())
                 .containsEntry("x-forwarded-for", "127.0.0.1").containsEntry("x-forwarded-proto", "http");
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.headers().firstValue("Location")).hasValue("http://127.0.0.1:" + gateway.port() + "/regRequests/7");
@@ -164,6 +164,123 @@ class GatewayTest {
         }
         assertThat(a.received).isEmpty();
         assertThat(b.received).isEmpty();
+    }
+
+    /** Paths are routed and forwarded as the services would resolve them; whatever leaves the API's paths is 404. */
+    @Test
+    void pathsAreNormalisedBeforeRoutingAndNothingOutsideTheApiIsReached() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        for (String path : List.of("/regRequests/../q/metrics", "/publpages/../q/openapi", "/approves/%2e%2e/q/health",
+                "/regRequests/%2E%2E/%2e%2e/q/metrics", "/regRequests/..%2f..%2fq/metrics", "/regRequests%2F..%2Fq/metrics",
+                "/regRequests/..%5cq/metrics", "/regRequests/./..", "/approves/1/../../q/dev")) {
+            String answer = raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).as(path).startsWith("HTTP/1.1 404").contains("application/problem+json");
+        }
+        // A raw backslash is no valid URI character: refused, whether by the HTTP parser (400) or the gateway (404).
+        assertThat(raw("GET /regRequests/..\\q/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+                .matches("(?s)HTTP/1.1 40[04] .*");
+        assertThat(a.received).isEmpty();
+        assertThat(b.received).isEmpty();
+
+        Map<String, String> forwarded = Map.of("//regRequests//7", "/regRequests/7", "/regRequests/./7/../8?x=1", "/regRequests/8?x=1",
+                "/q/../regRequests/9", "/regRequests/9", "/regRequests/%2e/3", "/regRequests/3");
+        for (Map.Entry<String, String> e : forwarded.entrySet()) {
+            String answer = raw("GET " + e.getKey() + " HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).as(e.getKey()).startsWith("HTTP/1.1 200");
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        a.received.forEach(r -> seen.add(r.uri()));
+        b.received.forEach(r -> seen.add(r.uri()));
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(forwarded.values());
+    }
+
+    @Test
+    void normalisationFollowsRfc3986() {
+        assertThat(Gateway.normalize("/a/b/c/./../../g")).isEqualTo("/a/g");
+        assertThat(Gateway.normalize("/../../regRequests")).isEqualTo("/regRequests");
+        assertThat(Gateway.normalize("/regRequests/")).isEqualTo("/regRequests/");
+        assertThat(Gateway.normalize("/regRequests/7/..")).isEqualTo("/regRequests/");
+        assertThat(Gateway.normalize("/regRequests/%2e%2E/x")).isEqualTo("/x");
+        assertThat(Gateway.normalize("/regRequests/a%20b")).isEqualTo("/regRequests/a%20b");
+        assertThat(Gateway.normalize("/regRequests%2f1")).isNull();
+        assertThat(Gateway.normalize("relative")).isNull();
+    }
+
+    /** X-Forwarded-* and Host say what the gateway saw; a client's own are dropped, so links never name its host. */
+    @Test
+    void forwardedHeadersAndHostAreTheGatewaysNeverTheClients() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL);
+        String answer = raw("POST /regRequests HTTP/1.1\r\nHost: evil.example:666\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-Port: 443\r\n"
+                + "Forwarded: for=1.2.3.4;host=evil.example;proto=https\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertThat(answer).startsWith("HTTP/1.1 201").contains("Location: http://127.0.0.1:" + gateway.port() + "/regRequests/7");
+        Seen seen = only(a.received, b.received);
+        assertThat(seen.headers()).containsEntry("x-forwarded-for", "127.0.0.1").containsEntry("x-forwarded-proto", "http")
+                .containsEntry("x-forwarded-host", "127.0.0.1:" + gateway.port()).doesNotContainKeys("forwarded", "x-forwarded-port");
+        assertThat(seen.headers().get("host")).as("Host: the replica's").doesNotContain("evil");
+
+        // The gateway's other name is kept as the client used it.
+        raw("GET /regRequests HTTP/1.1\r\nHost: localhost:" + gateway.port() + "\r\nConnection: close\r\n\r\n");
+        List<Seen> all = new java.util.ArrayList<>(a.received);
+        all.addAll(b.received);
+        assertThat(all).anySatisfy(r -> assertThat(r.headers()).containsEntry("x-forwarded-host", "localhost:" + gateway.port()));
+    }
+
+    @Test
+    void aReplicaThatDoesNotAnswerInTimeIs504AndTheRequestIsNotSentAgain() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL, new Gateway.Limits(Duration.ofMillis(500), Duration.ofSeconds(60), 20 * 1024, 10_000));
+        HttpResponse<String> answer = post("/regRequests", "{\"hang\":true}", Map.of("X-Test-Hang", "true"));
+        assertThat(answer.statusCode()).isEqualTo(504);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(new JsonObject(answer.body()).getString("type")).isEqualTo("urn:bookmarket:problem:gateway-timeout");
+        assertThat(a.received.size() + b.received.size()).as("times the request was sent").isOne();
+    }
+
+    @Test
+    void headersAndBodiesBeyondTheServicesLimitsAreRefused() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL, new Gateway.Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), 4 * 1024, 10_000));
+        HttpResponse<String> tooLarge = post("/regRequests", "x".repeat(10_001), Map.of());
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(new JsonObject(tooLarge.body()).getInteger("status")).isEqualTo(413);
+        String headers = raw("GET /regRequests HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "y".repeat(5000)
+                + "\r\nConnection: close\r\n\r\n");
+        assertThat(headers).startsWith("HTTP/1.1 431");
+        assertThat(a.received).isEmpty();
+        assertThat(b.received).isEmpty();
+        assertThat(post("/regRequests", "x".repeat(10_000), Map.of()).statusCode()).as("at the limit").isEqualTo(201);
+    }
+
+    /** A client that sends half a request and stops is disconnected after the idle timeout, not held for ever. */
+    @Test
+    void aClientThatStopsSendingHalfWayIsDisconnected() throws Exception {
+        startGateway(Gateway.DEFAULT_POLL_INTERVAL, new Gateway.Limits(Duration.ofSeconds(60), Duration.ofMillis(500), 20 * 1024, 10_000));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /regRequests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"half")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            long begin = System.nanoTime();
+            byte[] rest = socket.getInputStream().readAllBytes(); // returns once the gateway closes the connection
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).as("closed by the gateway, not by our 10 s timeout")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(new String(rest, java.nio.charset.StandardCharsets.US_ASCII)).doesNotContain("HTTP/1.1 2");
+        }
+    }
+
+    /** Sends exactly these bytes (no client library normalises the path) and reads the whole answer. */
+    private String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private void startGateway(Duration pollInterval, Gateway.Limits limits) {
+        gateway = Gateway.start(0, pollInterval, limits);
+        gateway.replicas(SERVICE, List.of(a.uri(), b.uri()));
+        await(() -> gateway.readyReplicas(SERVICE).size() == 2, Duration.ofSeconds(5));
     }
 
     private void startGateway(Duration pollInterval) {
@@ -238,9 +355,15 @@ class GatewayTest {
                     request.connection().close(); // took it, then died
                     return;
                 }
+                if (request.getHeader("X-Test-Hang") != null) {
+                    return; // took it, and never answers
+                }
                 var response = request.response().putHeader("X-Backend", name);
                 if (request.method().name().equals("POST")) {
-                    response.setStatusCode(201).putHeader("Location", "http://" + request.getHeader("Host") + "/regRequests/7");
+                    // As the services do behind a trusted proxy (quarkus.http.proxy.enable-forwarded-host)
+                    String host = request.getHeader("X-Forwarded-Host") != null ? request.getHeader("X-Forwarded-Host")
+                            : request.getHeader("Host");
+                    response.setStatusCode(201).putHeader("Location", "http://" + host + "/regRequests/7");
                 }
                 response.end(name);
             });

@@ -70,18 +70,34 @@ public class Caller {
                 : jwt.getClaim(PUBL_ID_CLAIM);
     }
 
+    /**
+     * A publisher id is a positive whole number: a JSON integer, or a string of digits (as Keycloak's attribute mappers
+     * emit it). Anything else, fractions, signs, exponents, blanks, zero, arrays, objects, numbers beyond a long, names no
+     * publisher (null): {@code 100.9} must never become publisher 100.
+     */
     static Long claimAsLong(Object claim) {
+        Long id;
         try {
-            return switch (claim) {
+            id = switch (claim) {
                 case null -> null;
-                case JsonNumber n -> n.longValueExact();
-                case Number n -> n.longValue();
-                case JsonString s -> Long.parseLong(s.getString().trim());
-                case String s -> Long.parseLong(s.trim());
-                default -> null;
+                case JsonNumber n -> n.isIntegral() ? n.bigIntegerValueExact().longValueExact() : null;
+                case Long n -> n;
+                case Integer n -> n.longValue();
+                case java.math.BigInteger n -> n.longValueExact();
+                case JsonString s -> digits(s.getString());
+                case String s -> digits(s);
+                default -> null; // Double, Float, BigDecimal, Boolean, arrays, objects
             };
-        } catch (ArithmeticException | NumberFormatException e) {
+        } catch (ArithmeticException e) {
+            return null; // beyond a long
+        }
+        return id != null && id > 0 ? id : null;
+    }
+
+    private static Long digits(String text) {
+        if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return null;
         }
+        return Long.parseLong(text);
     }
 }

@@ -1,0 +1,40 @@
+package io.bookmarket.regrequest;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged service in production mode refuses to start without its client secret, and says which variable is
+ * missing: a forgotten Secret must never leave it running on the local realm's secret.
+ */
+class ProductionConfigIT {
+
+    @Test
+    void withoutItsClientSecretAProductionStartFailsAtOnceNamingTheVariable() throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Dquarkus.http.port=0", "-jar", jar.toString()))
+                .redirectErrorStream(true);
+        builder.environment().remove("OIDC_CLIENT_SECRET");
+        builder.environment().remove("QUARKUS_OIDC_CLIENT_CREDENTIALS_SECRET");
+        Path output = Files.createTempFile("regrequest-prod-start", ".log");
+        Process process = builder.redirectOutput(output.toFile()).start();
+        try {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the start ends by itself").isTrue();
+            String log = Files.readString(output, StandardCharsets.UTF_8);
+            assertThat(process.exitValue()).as("exit code; output:%n%s", log).isNotZero();
+            assertThat(log).contains("OIDC_CLIENT_SECRET");
+        } finally {
+            process.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
+    }
+}

@@ -48,6 +48,22 @@ class RebuildUnderLoadTest {
         Callers.asAdmin().post(REBUILD).then().statusCode(200);
     }
 
+    /**
+     * The guard is the database's, not this process's: while another session (another replica) holds the rebuild
+     * lock, a rebuild here is refused, and runs once it is released.
+     */
+    @Test
+    void aRebuildIsRefusedWhileAnotherReplicaHoldsTheRebuildLock() throws Exception {
+        try (Connection otherReplica = Events.db(); Statement s = otherReplica.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + io.bookmarket.publisherview.service.ViewRebuild.LOCK + ")");
+            Response refused = Callers.asAdmin().post(REBUILD);
+            assertThat(refused.statusCode()).isEqualTo(409);
+            assertThat(refused.<String>path("type")).isEqualTo("urn:bookmarket:problem:rebuild-running");
+            s.execute("SELECT pg_advisory_unlock(" + io.bookmarket.publisherview.service.ViewRebuild.LOCK + ")");
+        }
+        Callers.asAdmin().post(REBUILD).then().statusCode(200);
+    }
+
     @Test
     void aRebuildWhileEventsKeepArrivingEndsAsARebuildOnAQuietSystem() throws Exception {
         Instant t = Instant.parse("2026-11-24T12:00:00Z");

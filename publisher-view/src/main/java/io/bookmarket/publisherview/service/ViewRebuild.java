@@ -20,7 +20,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.agroal.api.AgroalDataSource;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * Rebuilds the view from the topics, from offset zero: empties publpage and processed_event, then reads both
@@ -30,6 +35,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The live consumers keep running and keep their committed offsets: an event applied by both is recorded once
  * (processed-event log), and the merge does not depend on order, so the two interleave safely. Only events that
  * were applied before the view was emptied need replaying; they all sit below the end offsets taken afterwards.
+ * <p>
+ * One rebuild at a time across every replica: a rebuild holds a PostgreSQL advisory lock ({@link #LOCK}) on a
+ * connection of its own for as long as it runs, and a rebuild that cannot take it at once is refused with 409. The
+ * lock lives in the database session, so a replica that dies mid-rebuild releases it with its connection.
  */
 @ApplicationScoped
 public class ViewRebuild {
@@ -59,28 +68,57 @@ public class ViewRebuild {
     @ConfigProperty(name = "publisher-view.rebuild.timeout", defaultValue = "5m")
     Duration timeout;
 
-    private final AtomicBoolean running = new AtomicBoolean();
+    /** The advisory lock key of "a rebuild is running" in publisher-view's database (any replica). */
+    public static final long LOCK = 0x70_75_62_6c_76_69_65_77L; // "publview"
+
+    @Inject
+    AgroalDataSource dataSource;
 
     public Report rebuild() {
-        if (!running.compareAndSet(false, true)) {
-            throw new ProblemException(409, "rebuild-running", "A rebuild is already running",
-                    "The view is being rebuilt; wait for that rebuild to finish.");
+        try (Connection session = dataSource.getConnection()) {
+            if (!tryLock(session)) {
+                throw new ProblemException(409, "rebuild-running", "A rebuild is already running",
+                        "The view is being rebuilt (by this or another replica); wait for that rebuild to finish.");
+            }
+            try {
+                return rebuildLocked();
+            } finally {
+                unlock(session);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The rebuild lock could not be taken or released: " + e.getMessage(), e);
         }
-        try {
-            long start = System.nanoTime();
-            long[] cleared = QuarkusTransaction.requiringNew().call(this::clear);
-            LOG.infof("Rebuilding the publishers' view: cleared %d rows and %d processed-event ids", cleared[0], cleared[1]);
-            Map<String, Long> read = new LinkedHashMap<>();
-            long[] outcomes = new long[3];
-            replay(regRequestTopic, PublpageProjection.REQUEST_EVENTS, read, outcomes);
-            replay(approveTopic, PublpageProjection.REVIEW_EVENTS, read, outcomes);
-            Report report = new Report(cleared[0], cleared[1], read, outcomes[0], outcomes[1], outcomes[2],
-                    Duration.ofNanos(System.nanoTime() - start).toMillis());
-            LOG.infof("Publishers' view rebuilt: %s", report);
-            return report;
-        } finally {
-            running.set(false);
+    }
+
+    private static boolean tryLock(Connection session) throws SQLException {
+        try (Statement statement = session.createStatement();
+                ResultSet locked = statement.executeQuery("SELECT pg_try_advisory_lock(" + LOCK + ")")) {
+            locked.next();
+            return locked.getBoolean(1);
         }
+    }
+
+    private static void unlock(Connection session) {
+        try (Statement statement = session.createStatement()) {
+            statement.execute("SELECT pg_advisory_unlock(" + LOCK + ")");
+        } catch (SQLException e) {
+            // A connection that cannot run this is broken: the pool drops it, and the lock ends with its session.
+            LOG.warnf("The rebuild lock could not be released explicitly (%s); it ends with the database session", e.getMessage());
+        }
+    }
+
+    private Report rebuildLocked() {
+        long start = System.nanoTime();
+        long[] cleared = QuarkusTransaction.requiringNew().call(this::clear);
+        LOG.infof("Rebuilding the publishers' view: cleared %d rows and %d processed-event ids", cleared[0], cleared[1]);
+        Map<String, Long> read = new LinkedHashMap<>();
+        long[] outcomes = new long[3];
+        replay(regRequestTopic, PublpageProjection.REQUEST_EVENTS, read, outcomes);
+        replay(approveTopic, PublpageProjection.REVIEW_EVENTS, read, outcomes);
+        Report report = new Report(cleared[0], cleared[1], read, outcomes[0], outcomes[1], outcomes[2],
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
+        LOG.infof("Publishers' view rebuilt: %s", report);
+        return report;
     }
 
     /**

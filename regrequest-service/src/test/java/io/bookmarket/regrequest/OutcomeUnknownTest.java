@@ -65,6 +65,10 @@ class OutcomeUnknownTest {
     }
 
     private static Response post(long publId, String key, String body) {
+        return OutcomeUnknownTest.postWith(publId, key, body);
+    }
+
+    static Response postWith(long publId, String key, String body) {
         return Tests.asPublisher(publId).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/regRequests");
     }
 }

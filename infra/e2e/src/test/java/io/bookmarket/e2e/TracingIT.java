@@ -67,11 +67,13 @@ class TracingIT {
         assertThat(review.path("parentId").asText()).as("approval-service's server span: child of the review call")
                 .isEqualTo(reviewCall.path("id").asText());
         trace.assertDescends(reviewCall, post);
-        // Through the outbox: the row's span, Debezium's relay spans in Kafka Connect, then each consumer.
-        JsonNode outbox = trace.one(REGREQUEST, s -> Trace.named(s, "outbox-write"));
-        trace.assertDescends(outbox, post);
+        // Through the outbox: the row carries the POST's trace, Debezium's relay spans in Kafka Connect continue it
+        // (db-log-write, then debezium-read), then each consumer.
+        JsonNode outboxInsert = trace.one(REGREQUEST, s -> Trace.named(s, "insert regrequest.outboxevent"));
+        trace.assertDescends(outboxInsert, post);
         JsonNode relay = trace.one("kafka-connect", s -> Trace.named(s, "db-log-write"));
-        trace.assertDescends(relay, outbox);
+        trace.assertDescends(relay, post);
+        trace.assertDescends(trace.one("kafka-connect", s -> Trace.named(s, "debezium-read")), relay);
         JsonNode toView = trace.one(PUBLISHER_VIEW, s -> Trace.named(s, "apply RegRequested"));
         JsonNode toApproval = trace.one(APPROVAL, s -> Trace.named(s, "apply RegRequested"));
         trace.assertDescends(toView, relay);

@@ -21,10 +21,12 @@ public class BodyLimit {
         router.route().order(Integer.MIN_VALUE + 100).handler(ctx -> {
             String length = ctx.request().getHeader("Content-Length");
             if (length != null && tooLarge(length)) {
+                String traceId = io.bookmarket.support.tracing.TraceIds.current();
                 String problem = """
                         {"type":"about:blank","title":"Content Too Large","status":413,\
-                        "detail":"The request body is larger than %d bytes.","instance":"%s"}"""
-                        .formatted(limit.asLongValue(), ctx.request().path().replace("\\", "\\\\").replace("\"", "\\\""));
+                        "detail":"The request body is larger than %d bytes.","instance":"%s"%s}"""
+                        .formatted(limit.asLongValue(), ctx.request().path().replace("\\", "\\\\").replace("\"", "\\\""),
+                                traceId == null ? "" : ",\"traceId\":\"" + traceId + "\"");
                 ctx.response().setStatusCode(413)
                         .putHeader("Content-Type", Problem.MEDIA_TYPE)
                         .putHeader("Connection", "close")

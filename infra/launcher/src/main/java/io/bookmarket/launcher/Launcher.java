@@ -33,7 +33,8 @@ public final class Launcher {
                 .keycloakPorts(intEnv("BOOKMARKET_KEYCLOAK_PORT", 18180), intEnv("BOOKMARKET_KEYCLOAK_MANAGEMENT_PORT", 18190))
                 .servicePorts(8085, 8086, 8087)
                 .gatewayPort(intEnv("BOOKMARKET_GATEWAY_PORT", 8080))
-                .tracingPorts(intEnv("BOOKMARKET_TRACING_PORT", 9411), intEnv("BOOKMARKET_OTLP_PORT", 14318));
+                .tracingPorts(intEnv("BOOKMARKET_TRACING_PORT", 9411), intEnv("BOOKMARKET_OTLP_PORT", 14318))
+                .serviceHost(env("BOOKMARKET_SERVICE_HOST", "127.0.0.1"));
         Map<String, Integer> replicas;
         Set<String> except;
         try {

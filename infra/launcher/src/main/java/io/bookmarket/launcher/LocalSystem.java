@@ -396,6 +396,8 @@ public final class LocalSystem implements AutoCloseable {
         }
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
         env.put("OIDC_URL", realmUrl());
+        // Like every other local component: metrics, OpenAPI and Swagger UI are not open to the network.
+        env.put("QUARKUS_HTTP_HOST", options.serviceHost);
         // Locally every request is traced (the services' own default samples a tenth of new traces).
         env.put("OTEL_EXPORTER_OTLP_ENDPOINT", stack.otlpEndpoint());
         env.put("OTEL_TRACES_SAMPLER", "parentbased_always_on");
@@ -457,6 +459,8 @@ public final class LocalSystem implements AutoCloseable {
         int approvalPort = 8086;
         int publisherViewPort = 8087;
         int gatewayPort = 8080;
+        /** The address the services listen on (loopback: nothing of them is reachable from the network). */
+        String serviceHost = "127.0.0.1";
         int tracingPort = 9411;
         int otlpPort = 14318;
         final Map<String, Integer> replicas = new LinkedHashMap<>();
@@ -538,6 +542,12 @@ public final class LocalSystem implements AutoCloseable {
         public Options tracingPorts(int ui, int otlp) {
             this.tracingPort = ui;
             this.otlpPort = otlp;
+            return this;
+        }
+
+        /** The address the services listen on (default 127.0.0.1; 0.0.0.0 opens them to the network on purpose). */
+        public Options serviceHost(String address) {
+            this.serviceHost = address;
             return this;
         }
 

@@ -142,7 +142,7 @@ class ComposeTest {
             assertThat(hostPorts.add(hostPort)).as("host port %s used twice", hostPort).isTrue();
         }));
         APP_PORTS.forEach((app, port) -> {
-            assertThat(services.at("/" + app + "/ports/0").asText()).isEqualTo(port + ":" + port);
+            assertThat(services.at("/" + app + "/ports/0").asText()).isEqualTo("127.0.0.1:" + port + ":" + port);
             assertThat(services.at("/" + app + "/healthcheck/test/1").asText()).contains("/" + port + " ", "/q/health/ready");
         });
     }
@@ -382,7 +382,7 @@ class ComposeTest {
         // Issuer: the published port's URL, whoever asks; backchannel URLs (keys, token endpoint) follow the request.
         assertThat(env.path("KC_HTTP_ENABLED").asText()).as("KC_HTTP_ENABLED").isEqualTo("true");
         assertThat(MariaDbChecks.strings(kc.path("ports"))).as("keycloak's published port")
-                .contains(KeycloakChecks.LOCAL_PORT + ":8080");
+                .contains("127.0.0.1:" + KeycloakChecks.LOCAL_PORT + ":8080");
         assertThat(env.path("KC_HOSTNAME").asText()).as("KC_HOSTNAME (the tokens' issuer)")
                 .isEqualTo("http://127.0.0.1:" + KeycloakChecks.LOCAL_PORT);
         assertThat(env.path("KC_HOSTNAME_BACKCHANNEL_DYNAMIC").asText()).as("KC_HOSTNAME_BACKCHANNEL_DYNAMIC").isEqualTo("true");
@@ -416,6 +416,39 @@ class ComposeTest {
             array.add(v);
         }
         return array;
+    }
+
+    /**
+     * Only what a user needs is published (the services' API ports, Keycloak's sign-in, the trace UI), and only on the
+     * loopback interface: never the databases, Kafka, Kafka Connect's unauthenticated REST API, nor anything on every
+     * interface.
+     */
+    @Test
+    void onlyTheApiSignInAndTraceUiArePublishedAndOnlyOnLoopback() {
+        checkExposure(services);
+        Map<String, Consumer<ObjectNode>> breakers = new LinkedHashMap<>();
+        breakers.put("PostgreSQL published", s -> ((ObjectNode) s.path("postgres")).set("ports", strings("127.0.0.1:5432:5432")));
+        breakers.put("Connect's REST API published", s -> ((ObjectNode) s.path("connect")).set("ports", strings("127.0.0.1:8083:8083")));
+        breakers.put("a service on every interface", s -> ((ObjectNode) s.path("approval-service")).set("ports", strings("8086:8086")));
+        breakers.put("Keycloak on every interface", s -> ((ObjectNode) s.path("keycloak")).set("ports", strings("0.0.0.0:18180:8080")));
+        breakers.forEach((what, breaker) -> {
+            ObjectNode broken = services.deepCopy();
+            breaker.accept(broken);
+            assertThatThrownBy(() -> checkExposure(broken)).as(what).isInstanceOf(AssertionError.class);
+        });
+    }
+
+    static void checkExposure(JsonNode services) {
+        java.util.Set<String> publishing = new java.util.TreeSet<>();
+        services.fields().forEachRemaining(s -> {
+            if (s.getValue().path("ports").size() > 0) {
+                publishing.add(s.getKey());
+            }
+            s.getValue().path("ports").forEach(p -> assertThat(p.asText()).as(s.getKey() + " port " + p.asText())
+                    .startsWith("127.0.0.1:"));
+        });
+        assertThat(publishing).as("services that publish ports")
+                .containsExactlyInAnyOrder("regrequest-service", "approval-service", "publisher-view", "keycloak", JAEGER);
     }
 
     @Test

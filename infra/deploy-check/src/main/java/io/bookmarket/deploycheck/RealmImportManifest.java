@@ -24,10 +24,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * <ul>
  * <li>no demo users: every user is dropped but the service accounts of the clients kept (their role mappings, e.g.
  * regrequest-service's {@code review-opener}, live on that user), and those keep no credentials;</li>
- * <li>no test clients ({@link #TEST_CLIENTS}: expired and wrong-audience tokens for the test suites);</li>
+ * <li>no local-only clients ({@link #LOCAL_ONLY_CLIENTS}: the command line's password grant, the test suites'
+ * clients), nor anything else that names them (client roles, scope mappings, role mappings of the users kept);</li>
+ * <li>no password grant: {@code directAccessGrantsEnabled} false on every client kept (people sign in on Keycloak's
+ * own login pages; no application ever handles their password);</li>
  * <li>no literal client secret: each confidential client's secret becomes an operator placeholder resolved from
  * Secret {@link #CLIENT_SECRETS}, key = the client id (the same key the service reads as OIDC_CLIENT_SECRET);</li>
- * <li>{@code sslRequired} at least {@code external} (the local file may allow plain HTTP from anywhere).</li>
+ * <li>{@code sslRequired} at least {@code external} (the local file may allow plain HTTP from anywhere);</li>
+ * <li>brute-force detection always on, with {@link #bruteForceDetection()}'s settings whatever the file says (the
+ * local file has the same: the suites never fail a password, so it costs them nothing), and the password policy
+ * {@link #PASSWORD_POLICY} (not in the file: the demo users' passwords are their names).</li>
  * </ul>
  * Regenerate with {@code ./mvnw -B -f infra/deploy-check/pom.xml verify -Dk8s.regenerate=true}; the plain build
  * fails while the checked-in file differs from what this class renders.
@@ -44,14 +50,44 @@ public final class RealmImportManifest {
     /** Secret with one key per confidential client (key = client id). */
     public static final String CLIENT_SECRETS = "bookmarket-oidc-clients";
 
-    /** Clients only the test suites use: a 2 s token lifespan, and tokens without the services' audience. */
-    public static final List<String> TEST_CLIENTS = List.of("short-lived", "other-app");
+    /**
+     * Clients of the local system only, dropped from production with everything that names them: bookmarket-cli, the
+     * public client with the password grant that infra/token.sh and the suites' token helper use for the demo users;
+     * short-lived and other-app, the suites' clients (a 2 s token lifespan, tokens without the services' audience).
+     */
+    public static final List<String> LOCAL_ONLY_CLIENTS = List.of("bookmarket-cli", "short-lived", "other-app");
+
+    /**
+     * Production's password policy (Keycloak's syntax): at least 12 characters, neither the user name nor the e-mail
+     * address, none of the last 5 passwords.
+     */
+    public static final String PASSWORD_POLICY = "length(12) and notUsername and notEmail and passwordHistory(5)";
 
     /** Confidential client id -> the placeholder (an environment variable of the import job) its secret becomes. */
     public static final Map<String, String> CLIENT_SECRET_PLACEHOLDERS = Map.of(
             "regrequest-service", "REGREQUEST_SERVICE_CLIENT_SECRET");
 
     private RealmImportManifest() {
+    }
+
+    /**
+     * Brute-force detection of realm bookmarket, production and local alike (the realm file has the same settings):
+     * from a user's 10th failed login on, each failure refuses the user's logins for 60 s per 10 failures so far, at
+     * most 15 minutes; two failures within 1 s (a script, not a person) refuse them for 60 s; failures are forgotten
+     * 12 h after the last one. Never a permanent lockout: anyone could lock a known user name out for good. Only
+     * failed logins count (the suites fail none of a demo user's), and a successful login clears them.
+     */
+    public static ObjectNode bruteForceDetection() {
+        ObjectNode settings = Repo.JSON.createObjectNode();
+        settings.put("bruteForceProtected", true);
+        settings.put("permanentLockout", false);
+        settings.put("failureFactor", 10);
+        settings.put("waitIncrementSeconds", 60);
+        settings.put("maxFailureWaitSeconds", 900);
+        settings.put("maxDeltaTimeSeconds", 43200);
+        settings.put("quickLoginCheckMilliSeconds", 1000);
+        settings.put("minimumQuickLoginWaitSeconds", 60);
+        return settings;
     }
 
     /** The repository's realm file; fails with the path when it is missing. */
@@ -69,14 +105,16 @@ public final class RealmImportManifest {
         if (!source.isObject() || !REALM.equals(source.path("realm").asText())) {
             throw new IllegalArgumentException("Not the realm " + REALM + ": realm=" + source.path("realm"));
         }
-        ObjectNode realm = source.deepCopy();
-        if (!"all".equals(realm.path("sslRequired").asText())) {
-            realm.put("sslRequired", "external");
-        }
+        // The security settings, where the file has the first of them (sslRequired), in this order.
+        ObjectNode security = Repo.JSON.createObjectNode();
+        security.put("sslRequired", "all".equals(source.path("sslRequired").asText()) ? "all" : "external");
+        security.setAll(bruteForceDetection());
+        security.put("passwordPolicy", PASSWORD_POLICY);
+        ObjectNode realm = withSettings((ObjectNode) source.deepCopy(), security);
 
         Set<String> clientIds = new TreeSet<>();
         realm.path("clients").forEach(c -> clientIds.add(c.path("clientId").asText()));
-        for (String required : concat(TEST_CLIENTS, CLIENT_SECRET_PLACEHOLDERS.keySet())) {
+        for (String required : concat(LOCAL_ONLY_CLIENTS, CLIENT_SECRET_PLACEHOLDERS.keySet())) {
             if (!clientIds.contains(required)) {
                 throw new IllegalArgumentException("The realm has no client " + required + " (clients: " + clientIds
                         + "); update " + RealmImportManifest.class.getSimpleName() + " if it was renamed");
@@ -86,9 +124,12 @@ public final class RealmImportManifest {
         for (Iterator<JsonNode> it = clients.elements(); it.hasNext();) {
             ObjectNode client = (ObjectNode) it.next();
             String id = client.path("clientId").asText();
-            if (TEST_CLIENTS.contains(id)) {
+            if (LOCAL_ONLY_CLIENTS.contains(id)) {
                 it.remove();
-            } else if (client.path("publicClient").asBoolean(false) || client.path("bearerOnly").asBoolean(false)) {
+                continue;
+            }
+            client.put("directAccessGrantsEnabled", false);
+            if (client.path("publicClient").asBoolean(false) || client.path("bearerOnly").asBoolean(false)) {
                 client.remove("secret");
             } else {
                 String placeholder = CLIENT_SECRET_PLACEHOLDERS.get(id);
@@ -99,30 +140,66 @@ public final class RealmImportManifest {
                 client.put("secret", "${" + placeholder + "}");
             }
         }
-        // What else names a dropped client.
-        TEST_CLIENTS.forEach(id -> {
-            if (realm.path("roles").path("client").isObject()) {
-                ((ObjectNode) realm.path("roles").path("client")).remove(id);
-            }
-            if (realm.path("clientScopeMappings").isObject()) {
-                ((ObjectNode) realm.path("clientScopeMappings")).remove(id);
-            }
-        });
-        if (realm.path("scopeMappings").isArray()) {
-            ((ArrayNode) realm.path("scopeMappings")).removeIf(m -> TEST_CLIENTS.contains(m.path("client").asText()));
+        // What else names a dropped client: its roles, its scope (which roles its tokens may carry), other clients'
+        // roles in its scope, and role mappings to its roles (composites, groups, the users kept).
+        if (realm.path("roles").path("client").isObject()) {
+            ((ObjectNode) realm.path("roles").path("client")).remove(LOCAL_ONLY_CLIENTS);
         }
+        if (realm.path("clientScopeMappings").isObject()) {
+            ObjectNode mappings = (ObjectNode) realm.path("clientScopeMappings");
+            mappings.remove(LOCAL_ONLY_CLIENTS);
+            mappings.forEach(m -> {
+                if (m.isArray()) {
+                    ((ArrayNode) m).removeIf(entry -> LOCAL_ONLY_CLIENTS.contains(entry.path("client").asText()));
+                }
+            });
+        }
+        if (realm.path("scopeMappings").isArray()) {
+            ((ArrayNode) realm.path("scopeMappings")).removeIf(m -> LOCAL_ONLY_CLIENTS.contains(m.path("client").asText()));
+        }
+        realm.path("roles").path("realm").forEach(RealmImportManifest::dropLocalOnlyClientRoles);
+        realm.path("roles").path("client").forEach(roles -> roles.forEach(RealmImportManifest::dropLocalOnlyClientRoles));
+        realm.path("groups").forEach(RealmImportManifest::dropLocalOnlyClientRoles);
 
         // Users: only the service accounts of the clients kept, without credentials.
         if (realm.path("users").isArray()) {
             ArrayNode users = (ArrayNode) realm.path("users");
             users.removeIf(u -> {
                 String owner = u.path("serviceAccountClientId").asText();
-                return owner.isBlank() || TEST_CLIENTS.contains(owner);
+                return owner.isBlank() || LOCAL_ONLY_CLIENTS.contains(owner);
             });
             users.forEach(u -> ((ObjectNode) u).remove("credentials"));
+            users.forEach(RealmImportManifest::dropLocalOnlyClientRoles);
         }
         realm.remove("federatedUsers");
         return realm;
+    }
+
+    /** A role's composites, a group (and its subgroups) or a user without the roles of local-only clients. */
+    private static void dropLocalOnlyClientRoles(JsonNode holder) {
+        for (JsonNode roles : List.of(holder.path("clientRoles"), holder.path("composites").path("client"))) {
+            if (roles.isObject()) {
+                ((ObjectNode) roles).remove(LOCAL_ONLY_CLIENTS);
+            }
+        }
+        holder.path("subGroups").forEach(RealmImportManifest::dropLocalOnlyClientRoles);
+    }
+
+    /**
+     * The realm with these settings: all of them where the realm has the first of them, in their order (the values
+     * the realm had are replaced); at the end if it has none.
+     */
+    private static ObjectNode withSettings(ObjectNode realm, ObjectNode settings) {
+        ObjectNode out = Repo.JSON.createObjectNode();
+        realm.fields().forEachRemaining(field -> {
+            if (!settings.has(field.getKey())) {
+                out.set(field.getKey(), field.getValue());
+            } else if (!out.has(field.getKey())) {
+                out.setAll(settings);
+            }
+        });
+        out.setAll(settings);
+        return out;
     }
 
     /** The KeycloakRealmImport holding the production realm, with a placeholder per confidential client's secret. */
@@ -162,10 +239,13 @@ public final class RealmImportManifest {
                 .append("# ").append(REALM_FILE).append(". Do not edit: change the realm file, then run\n")
                 .append("#   ./mvnw -B -f infra/deploy-check/pom.xml verify -Dk8s.regenerate=true\n")
                 .append("# Production differs from the file only in: no demo users (only the clients' service accounts, without\n")
-                .append("# credentials), no test clients (").append(String.join(", ", TEST_CLIENTS))
-                .append("), client secrets from Secret ").append(CLIENT_SECRETS).append(",\n")
-                .append("# sslRequired at least external. The operator imports a realm only if it does not exist yet: later\n")
-                .append("# changes to the file must be made in Keycloak as well (admin console or admin API).\n");
+                .append("# credentials), no local-only clients (").append(String.join(", ", LOCAL_ONLY_CLIENTS))
+                .append("), no password grant\n")
+                .append("# (directAccessGrantsEnabled false on every client), client secrets from Secret ").append(CLIENT_SECRETS)
+                .append(",\n")
+                .append("# sslRequired at least external, brute-force detection always on (as in the file) and passwordPolicy\n")
+                .append("# \"").append(PASSWORD_POLICY).append("\". The operator imports a realm only if it does not\n")
+                .append("# exist yet: later changes to the file must be made in Keycloak as well (admin console or admin API).\n");
         try {
             out.append("---\n").append(yaml.writeValueAsString(realmImport(source)));
         } catch (IOException e) {

@@ -25,8 +25,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Keycloak in Kubernetes (infra/k8s/35-keycloak.yaml, 36-keycloak-realm.yaml): the operator's Keycloak on its own
  * database of the CloudNativePG cluster, the issuer fixed to the public host while the services use the in-cluster
- * URL, the realm import without demo users, test clients or literal client secrets, the ConfigMap the services read,
- * and the deploy workflow creating the Secrets and applying Keycloak before the services.
+ * URL, only the realm's endpoints and the login pages' resources public (no admin console, no master realm), the realm
+ * import without demo users, local-only clients, password grants or literal client secrets and with brute-force
+ * detection and a password policy, the ConfigMap the services read, and the deploy workflow creating the Secrets and
+ * applying Keycloak before the services.
  */
 class KeycloakManifestsTest {
 
@@ -38,6 +40,11 @@ class KeycloakManifestsTest {
     /** The realm roles of the contract; regrequest-service's service account has REVIEW_OPENER. */
     static final Set<String> REALM_ROLES = Set.of("publisher", "reviewer", "admin", "review-opener");
     static final String REVIEW_OPENER = "review-opener";
+    /** What Keycloak's public host routes (path -> pathType): the realm's endpoints, the login pages' static files. */
+    static final Map<String, String> PUBLIC_PATHS = Map.of("/realms/" + RealmImportManifest.REALM, "Prefix",
+            "/resources", "Prefix");
+    /** Production's passwords: at least this long (the realm's password policy). */
+    static final int MIN_PASSWORD_LENGTH = 12;
 
     private final Path root = Repo.root();
 
@@ -77,7 +84,31 @@ class KeycloakManifestsTest {
         breakers.put("backchannel URLs fixed to the public host", d -> ((ObjectNode) spec(d).path("hostname")).remove("backchannelDynamic"));
         breakers.put("no HTTP for the services", d -> ((ObjectNode) spec(d).path("http")).put("httpEnabled", false));
         breakers.put("proxy headers ignored", d -> spec(d).remove("proxy"));
-        breakers.put("not exposed", d -> ((ObjectNode) spec(d).path("ingress")).put("enabled", false));
+        breakers.put("the operator's Ingress (every path public)", d -> ((ObjectNode) spec(d).path("ingress")).put("enabled", true));
+        breakers.put("the operator's Ingress by default", d -> spec(d).remove("ingress"));
+        breakers.put("no public Ingress", d -> d.removeIf(x -> "Ingress".equals(x.path("kind").asText())));
+        breakers.put("admin console public", d -> addPublicPath(d, "/admin"));
+        breakers.put("master realm public", d -> addPublicPath(d, "/realms/master"));
+        breakers.put("every path public", d -> addPublicPath(d, "/"));
+        breakers.put("login pages' resources not public", d -> publicPaths(d).remove(1));
+        breakers.put("only the realm's exact path", d -> ((ObjectNode) publicPaths(d).get(0)).put("pathType", "Exact"));
+        breakers.put("realm path without its prefix", d -> ((ObjectNode) publicPaths(d).get(0)).put("path", "/realms"));
+        breakers.put("public Ingress on another host", d -> ((ObjectNode) publicIngress(d).at("/spec/rules/0"))
+                .put("host", "keycloak.example.com"));
+        breakers.put("public Ingress to another Service", d -> ((ObjectNode) publicPaths(d).get(0).at("/backend/service"))
+                .put("name", "bookmarket-keycloak-discovery"));
+        breakers.put("public Ingress to the management port", d -> ((ObjectNode) publicPaths(d).get(1)
+                .at("/backend/service/port")).put("number", 9000));
+        breakers.put("public Ingress of another class", d -> ((ObjectNode) publicIngress(d).path("spec"))
+                .put("ingressClassName", "traefik"));
+        breakers.put("public Ingress with a default backend", d -> ((ObjectNode) publicIngress(d).path("spec"))
+                .putObject("defaultBackend").putObject("service").put("name", "bookmarket-keycloak-service")
+                .putObject("port").put("number", 8080));
+        breakers.put("TLS for another host", d -> ((ArrayNode) publicIngress(d).at("/spec/tls/0/hosts")).removeAll()
+                .add("other.example.com"));
+        breakers.put("no admin console URL", d -> ((ObjectNode) spec(d).path("hostname")).remove("admin"));
+        breakers.put("admin console on the public host", d -> ((ObjectNode) spec(d).path("hostname"))
+                .put("admin", "https://auth.bookmarket.example.com"));
         breakers.put("no memory limit", d -> ((ObjectNode) spec(d).path("resources")).remove("limits"));
         breakers.put("services pointed at the public URL", d -> oidcData(d)
                 .put("url", "https://auth.bookmarket.example.com/realms/bookmarket"));
@@ -87,7 +118,7 @@ class KeycloakManifestsTest {
                 .put("url", "http://bookmarket-keycloak-service.bookmarket.svc:9000/realms/bookmarket"));
         breakers.put("another client for regrequest", d -> oidcData(d).put("regrequest-client-id", "bookmarket-cli"));
         breakers.forEach((what, breaker) -> {
-            List<JsonNode> broken = GeneratedManifestsTest.copy(keycloak);
+            List<JsonNode> broken = new ArrayList<>(GeneratedManifestsTest.copy(keycloak));
             breaker.accept(broken);
             assertThat(broken.toString()).as(what + " changes the manifest").isNotEqualTo(keycloak.toString());
             assertThatThrownBy(() -> checkKeycloak(broken, postgres, secrets)).as(what).isInstanceOf(AssertionError.class);
@@ -121,9 +152,11 @@ class KeycloakManifestsTest {
      * 35-keycloak.yaml with 20-postgres.yaml and 10-secrets.example.yaml: the operator's Keycloak (v2beta1) runs the
      * pinned stock image (so not optimized) on database keycloak of the CloudNativePG cluster (a Database resource
      * owned by a managed login role without replication, whose password Secret is the one the CR reads, documented
-     * with that role as user); the issuer is the public https host (ingress, proxy headers) while backchannel URLs
-     * follow the request and plain HTTP is on for in-cluster callers; ConfigMap bookmarket-oidc gives the services
-     * the realm's in-cluster URL and regrequest-service its client id.
+     * with that role as user); the issuer is the public https host (proxy headers) while backchannel URLs follow the
+     * request and plain HTTP is on for in-cluster callers; the public host routes only the realm's endpoints and the
+     * login pages' resources (our Ingress; the operator's, which routes every path, is off) and the admin console's URL
+     * is a port-forward's; ConfigMap bookmarket-oidc gives the services the realm's in-cluster URL and
+     * regrequest-service its client id.
      */
     static void checkKeycloak(List<JsonNode> keycloakDocs, List<JsonNode> postgresDocs, List<JsonNode> secrets) {
         JsonNode kc = K8sManifestsTest.one(keycloakDocs, "Keycloak");
@@ -179,16 +212,53 @@ class KeycloakManifestsTest {
         assertThat(spec.at("/hostname/backchannelDynamic").asBoolean()).as("backchannelDynamic").isTrue();
         assertThat(spec.at("/http/httpEnabled").asBoolean()).as("httpEnabled").isTrue();
         assertThat(spec.at("/proxy/headers").asText()).as("proxy headers").isIn("xforwarded", "forwarded");
-        assertThat(spec.at("/ingress/enabled").asBoolean(true)).as("ingress").isTrue();
         assertThat(spec.at("/resources/limits/memory").asText()).as("memory limit").isNotBlank();
+
+        // Public: only what people need. The operator's Ingress (on unless switched off) would route every path of the
+        // public host, admin console and master realm included; ours routes the realm's paths and the login resources.
+        int httpPort = spec.at("/http/httpPort").asInt(8080);
+        assertThat(spec.at("/ingress/enabled").isBoolean() && !spec.at("/ingress/enabled").asBoolean())
+                .as("the operator's Ingress is off (spec.ingress.enabled: false)").isTrue();
+        checkPublicIngress(keycloakDocs, hostname.getHost(), kc.at("/metadata/name").asText() + "-service", httpPort);
+        // The admin console's URL: a port-forward to the Service (kubectl port-forward ... 8080:8080), never the public host.
+        URI admin = URI.create(spec.at("/hostname/admin").asText());
+        assertThat(admin.getHost()).as("spec.hostname.admin: the admin console's URL is local (a port-forward)")
+                .isIn("localhost", "127.0.0.1");
+        assertThat(admin.getPort()).as("spec.hostname.admin's port: the port-forward's, Keycloak's HTTP port").isEqualTo(httpPort);
 
         JsonNode config = K8sManifestsTest.one(keycloakDocs, "ConfigMap");
         assertThat(config.at("/metadata/name").asText()).isEqualTo(OIDC_CONFIG);
-        int httpPort = spec.at("/http/httpPort").asInt(8080);
         assertThat(config.at("/data/url").asText()).as("the realm's in-cluster URL")
                 .isEqualTo("http://" + kc.at("/metadata/name").asText() + "-service." + namespace + ".svc:" + httpPort
                         + "/realms/" + RealmImportManifest.REALM);
         assertThat(config.at("/data/regrequest-client-id").asText()).isEqualTo(KeycloakChecks.SERVICE_CLIENT);
+    }
+
+    /**
+     * The only Ingress of 35-keycloak.yaml: class nginx, one rule for the issuer's host (and TLS for it, if any), no
+     * default backend, and exactly {@link #PUBLIC_PATHS}, each to Keycloak's Service on its HTTP port.
+     */
+    static void checkPublicIngress(List<JsonNode> keycloakDocs, String publicHost, String service, int httpPort) {
+        JsonNode ingress = K8sManifestsTest.one(keycloakDocs, "Ingress");
+        assertThat(ingress.path("apiVersion").asText()).isEqualTo("networking.k8s.io/v1");
+        assertThat(ingress.at("/spec/ingressClassName").asText()).as("ingress class").isEqualTo("nginx");
+        assertThat(ingress.at("/spec/defaultBackend").isMissingNode()).as("no default backend: nothing but the paths")
+                .isTrue();
+        JsonNode rules = ingress.at("/spec/rules");
+        assertThat(rules.size()).as("one rule").isEqualTo(1);
+        assertThat(rules.get(0).path("host").asText()).as("the issuer's host").isEqualTo(publicHost);
+        for (JsonNode tls : ingress.at("/spec/tls")) {
+            assertThat(MariaDbChecks.strings(tls.path("hosts"))).as("TLS hosts").containsExactly(publicHost);
+        }
+        Map<String, String> paths = new java.util.TreeMap<>();
+        for (JsonNode path : rules.get(0).at("/http/paths")) {
+            String p = path.path("path").asText();
+            assertThat(paths.put(p, path.path("pathType").asText())).as("path %s once", p).isNull();
+            assertThat(path.at("/backend/service/name").asText()).as("%s goes to Keycloak's Service", p).isEqualTo(service);
+            assertThat(path.at("/backend/service/port/number").asInt()).as("%s: Keycloak's HTTP port", p).isEqualTo(httpPort);
+        }
+        assertThat(paths).as("the public paths: the realm's endpoints and the login pages' resources, no /admin, no "
+                + "/realms/master").isEqualTo(PUBLIC_PATHS);
     }
 
     // ---- the realm import ----
@@ -224,7 +294,19 @@ class KeycloakManifestsTest {
         breakers.put("a contract role missing", r -> ((ArrayNode) realm(r).at("/roles/realm"))
                 .removeIf(role -> "reviewer".equals(role.path("name").asText())));
         breakers.put("another confidential client with a literal secret", r -> clients(r).addObject()
-                .put("clientId", "batch").put("publicClient", false).put("secret", "batch-secret"));
+                .put("clientId", "batch").put("publicClient", false).put("directAccessGrantsEnabled", false)
+                .put("secret", "batch-secret"));
+        breakers.put("the CLI client", r -> clients(r).addObject().put("clientId", "bookmarket-cli").put("publicClient", true)
+                .put("directAccessGrantsEnabled", false));
+        breakers.put("password grant on", r -> client(r, KeycloakChecks.SERVICE_CLIENT).put("directAccessGrantsEnabled", true));
+        breakers.put("password grant by default", r -> client(r, KeycloakChecks.SERVICE_CLIENT).remove("directAccessGrantsEnabled"));
+        breakers.put("brute-force detection off", r -> realm(r).put("bruteForceProtected", false));
+        breakers.put("brute-force detection unset", r -> realm(r).remove("bruteForceProtected"));
+        breakers.put("permanent lockout", r -> realm(r).put("permanentLockout", true));
+        breakers.put("no password policy", r -> realm(r).remove("passwordPolicy"));
+        breakers.put("password policy without a length", r -> realm(r).put("passwordPolicy", "notUsername and notEmail"));
+        breakers.put("short passwords", r -> realm(r).put("passwordPolicy", "length(8) and notUsername"));
+        breakers.put("a maximum length only", r -> realm(r).put("passwordPolicy", "maxLength(64) and notUsername"));
         breakers.forEach((what, breaker) -> {
             ObjectNode broken = realmImport.deepCopy();
             breaker.accept(broken);
@@ -240,9 +322,11 @@ class KeycloakManifestsTest {
 
     /**
      * 36-keycloak-realm.yaml (structure only; RealmImportManifestTest compares it with the realm file): realm bookmarket
-     * for this Keycloak, at least sslRequired external, the contract's roles, no users but the service accounts of
-     * kept clients (without credentials), no test client, and every confidential client's secret a placeholder from
-     * a key of a documented Secret, regrequest-service's from bookmarket-oidc-clients under its client id.
+     * for this Keycloak, at least sslRequired external, brute-force detection on (temporary lockouts only), a password
+     * policy with a minimum length of at least {@link #MIN_PASSWORD_LENGTH}, the contract's roles, no users but the
+     * service accounts of kept clients (without credentials), no local-only client (the CLI's, the tests'), no client
+     * with the password grant, and every confidential client's secret a placeholder from a key of a documented Secret,
+     * regrequest-service's from bookmarket-oidc-clients under its client id.
      */
     static void checkRealmImport(JsonNode realmImport, JsonNode keycloak, List<JsonNode> secrets) {
         assertThat(realmImport.path("apiVersion").asText()).isEqualTo(keycloak.path("apiVersion").asText());
@@ -252,6 +336,14 @@ class KeycloakManifestsTest {
         JsonNode realm = realmImport.at("/spec/realm");
         assertThat(realm.path("realm").asText()).isEqualTo(RealmImportManifest.REALM);
         assertThat(realm.path("sslRequired").asText()).as("sslRequired").isIn("external", "all");
+        assertThat(realm.path("bruteForceProtected").asBoolean(false)).as("brute-force detection").isTrue();
+        assertThat(realm.path("permanentLockout").asBoolean(false))
+                .as("permanent lockout (anyone could lock a known user out for good)").isFalse();
+        assertThat(realm.path("failureFactor").asInt(0)).as("failureFactor").isPositive();
+        Matcher length = Pattern.compile("(?:^|\\sand\\s)length\\((\\d+)\\)(?:\\sand\\s|$)")
+                .matcher(realm.path("passwordPolicy").asText());
+        assertThat(length.find()).as("password policy with a minimum length: %s", realm.path("passwordPolicy")).isTrue();
+        assertThat(Integer.parseInt(length.group(1))).as("minimum password length").isGreaterThanOrEqualTo(MIN_PASSWORD_LENGTH);
         Set<String> roles = new TreeSet<>();
         realm.at("/roles/realm").forEach(r -> roles.add(r.path("name").asText()));
         assertThat(roles).as("realm roles").containsAll(REALM_ROLES);
@@ -261,7 +353,9 @@ class KeycloakManifestsTest {
         for (JsonNode client : realm.path("clients")) {
             String id = client.path("clientId").asText();
             clientIds.add(id);
-            assertThat(RealmImportManifest.TEST_CLIENTS).as("test client %s in production", id).doesNotContain(id);
+            assertThat(RealmImportManifest.LOCAL_ONLY_CLIENTS).as("local-only client %s in production", id).doesNotContain(id);
+            assertThat(client.path("directAccessGrantsEnabled").isBoolean() && !client.path("directAccessGrantsEnabled").asBoolean())
+                    .as("client %s: no password grant (directAccessGrantsEnabled false)", id).isTrue();
             boolean confidential = !client.path("publicClient").asBoolean(false) && !client.path("bearerOnly").asBoolean(false);
             if (confidential) {
                 Matcher placeholder = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}").matcher(client.path("secret").asText());
@@ -424,6 +518,21 @@ class KeycloakManifestsTest {
     }
 
     // ---- helpers ----
+
+    private static JsonNode publicIngress(List<JsonNode> docs) {
+        return K8sManifestsTest.one(docs, "Ingress");
+    }
+
+    private static ArrayNode publicPaths(List<JsonNode> docs) {
+        return (ArrayNode) publicIngress(docs).at("/spec/rules/0/http/paths");
+    }
+
+    /** Another path on the public host, to Keycloak like the others. */
+    private static void addPublicPath(List<JsonNode> docs, String path) {
+        ObjectNode copy = publicPaths(docs).get(0).deepCopy();
+        copy.put("path", path).put("pathType", "Prefix");
+        publicPaths(docs).add(copy);
+    }
 
     static JsonNode kc(List<JsonNode> docs) {
         return K8sManifestsTest.one(docs, "Keycloak");

@@ -166,11 +166,14 @@ class ReliabilityIT {
         Map<String, Integer> byKind = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         long begin = System.nanoTime();
-        sendAll(probes, seed, byStatus, byKind, failures);
+        // Each probe twice: to the service itself, and through the gateway, where clients come in.
+        sendAll(probes, seed, byStatus, byKind, failures, probe -> system.url(probe.service()));
+        sendAll(probes, seed, byStatus, byKind, failures, probe -> system.gatewayUrl());
         Map<String, String> after = db.dump();
         long endpoints = probes.stream().map(p -> p.service() + " " + p.method() + " " + p.path()).distinct().count();
-        print("identity: %d requests against %d endpoints of the 3 services in %d ms; by kind %s; answers by status %s; failures %d",
-                probes.size(), endpoints, millisSince(begin), byKind, byStatus, failures.size());
+        print("identity: %d requests against %d endpoints of the 3 services (each directly and through the gateway) in %d ms; "
+                + "by kind %s; answers by status %s; failures %d",
+                2 * probes.size(), endpoints, millisSince(begin), byKind, byStatus, failures.size());
         failures.stream().limit(40).forEach(f -> print("  FAIL %s", f));
         assertThat(failures).isEmpty();
         assertThat(byStatus.keySet()).as("never a 5xx").allMatch(s -> s < 500);
@@ -181,14 +184,20 @@ class ReliabilityIT {
 
     private static void sendAll(List<Hostile.Probe> probes, long seed, Map<Integer, Integer> byStatus, Map<String, Integer> byKind,
             List<String> failures) {
+        sendAll(probes, seed, byStatus, byKind, failures, probe -> system.url(probe.service()));
+    }
+
+    /** {@code base}: where each probe goes (a service's own port, or the gateway). */
+    private static void sendAll(List<Hostile.Probe> probes, long seed, Map<Integer, Integer> byStatus, Map<String, Integer> byKind,
+            List<String> failures, java.util.function.Function<Hostile.Probe, String> base) {
         for (Hostile.Probe probe : probes) {
-            Answer a = Http.send(probe.method(), system.url(probe.service()) + probe.path(), probe.contentType(), probe.body(),
+            Answer a = Http.send(probe.method(), base.apply(probe) + probe.path(), probe.contentType(), probe.body(),
                     probe.allHeaders());
             byStatus.merge(a.status(), 1, Integer::sum);
             byKind.merge(probe.kind(), 1, Integer::sum);
             String wrong = Hostile.verdict(probe, a, seed);
             if (wrong != null) {
-                failures.add(wrong + " for " + probe.describe() + " -> " + abbreviate(a.body()));
+                failures.add(wrong + " for " + probe.describe() + " via " + base.apply(probe) + " -> " + abbreviate(a.body()));
             }
         }
     }

@@ -19,7 +19,8 @@ final class BenchOptions {
                      --only=startup,ceiling,post,get,lag,breaker,overload --out=<json> --data=<dir>
                      --jfr (services record JFR into <data>/logs/<service>-<pid>.jfr)
                      --trace-sampling=0.1 (share of new traces the services record and send: the production default;
-                       1 = every request, as the local system does; 0 = none, trace ids still propagated)""";
+                       1 = every request, as the local system does; 0 = none, trace ids still propagated)
+                     --env=NAME=VALUE (an environment variable for the three services, repeatable: an A/B of one setting)""";
 
     Path repo = Path.of(System.getProperty("bookmarket.repo", "."));
     Path dataDir;
@@ -47,6 +48,8 @@ final class BenchOptions {
     Duration idleWindow = Duration.ofSeconds(10);
     /** The services' production default (parentbased_traceidratio 0.1), not the local system's "every request". */
     String traceSampling = "0.1";
+    /** Extra environment of the three services (--env=NAME=VALUE). */
+    java.util.Map<String, String> serviceEnv = new java.util.LinkedHashMap<>();
 
     static BenchOptions parse(String... args) {
         BenchOptions o = new BenchOptions();
@@ -82,6 +85,13 @@ final class BenchOptions {
                 case "--overload-duration" -> o.overloadDuration = duration(value);
                 case "--get-rows" -> o.getRows = Long.parseLong(value);
                 case "--jfr" -> o.jfr = true;
+                case "--env" -> {
+                    String[] nameValue = value.split("=", 2);
+                    if (nameValue.length != 2 || nameValue[0].isBlank()) {
+                        throw new IllegalArgumentException("--env takes NAME=VALUE, not " + value);
+                    }
+                    o.serviceEnv.put(nameValue[0], nameValue[1]);
+                }
                 case "--trace-sampling" -> {
                     double ratio = Double.parseDouble(value);
                     if (ratio < 0 || ratio > 1) {

@@ -55,6 +55,7 @@ final class SystemUnderTest implements AutoCloseable {
         for (String service : SERVICES) {
             systemOptions.env(service, Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
                     "OTEL_TRACES_SAMPLER_ARG", options.traceSampling));
+            systemOptions.env(service, options.serviceEnv);
         }
         progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, Keycloak, trace backend, "
                 + "3 services; traces sampled: %s) in %s", options.traceSampling, options.dataDir.toAbsolutePath());
@@ -73,6 +74,7 @@ final class SystemUnderTest implements AutoCloseable {
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("wholeSystemMs", ms);
         start.put("traceSampling", options.traceSampling);
+        start.put("serviceEnv", options.serviceEnv);
         Map<String, Object> infra = new LinkedHashMap<>();
         system.stack().startupTimes().forEach((k, v) -> infra.put(k, v.toMillis()));
         start.put("infrastructureMs", infra);

@@ -36,7 +36,11 @@ class QueueTest {
         for (int i = 0; i < 5; i++) {
             long request = Tests.newRequest();
             requests.add((int) request);
-            last = Tests.sendRegRequestEvent("RegRequested", request, publId);
+            // One key for the five (their real keys, the request ids, spread them over the topic's partitions, where
+            // they would be applied in any order): one partition, applied in the order sent.
+            last = UUID.randomUUID();
+            Tests.send(Long.toString(publId), Tests.regRequestPayload("RegRequested", request, publId).toString(),
+                    Map.of("eventId", last.toString(), "eventType", "RegRequested"));
         }
         // one partition, applied in order: the last one applied means all are
         Tests.awaitProcessed(last);

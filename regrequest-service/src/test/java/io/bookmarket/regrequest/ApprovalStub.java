@@ -71,7 +71,7 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         return Map.of("quarkus.rest-client.approval.url", "http://127.0.0.1:" + port,
                 "quarkus.oidc-client.auth-server-url", "http://127.0.0.1:" + port + "/realms/bookmarket",
                 // The service has no secret of its own outside the dev profile: the test's client is this stub's.
-                "quarkus.oidc-client.credentials.secret", CLIENT_SECRET);
+                "approval.client-secret", CLIENT_SECRET);
     }
 
     @Override

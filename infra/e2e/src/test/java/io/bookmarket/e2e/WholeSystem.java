@@ -52,7 +52,7 @@ public final class WholeSystem implements BeforeAllCallback {
     }
 
     /** Stops the system after the last suite, and checks that no process of it is left behind. */
-    private static final class Stopper implements ExtensionContext.Store.CloseableResource {
+    private static final class Stopper implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             system.close();

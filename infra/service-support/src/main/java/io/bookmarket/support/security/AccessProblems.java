@@ -55,6 +55,13 @@ public class AccessProblems {
      */
     @ServerExceptionMapper
     public Response providerUnavailable(OIDCException e, UriInfo uri) {
+        if (keyRefreshFailed(e)) {
+            // The service has the realm's keys, and none of them signed this token; asking Keycloak for newer keys
+            // failed. With the keys it has, the token is not valid here: 401, at once, as for any other such token.
+            LOG.infof("Bearer token refused on %s: signed by a key the realm's key set does not hold, and the identity "
+                    + "provider could not be asked for newer keys (%s)", ProblemMappers.path(uri), reason(e));
+            return challenge(uri, "invalid_token", "The access token is invalid, expired or not meant for this service.");
+        }
         LOG.warnf("Identity provider unavailable while handling %s: %s", ProblemMappers.path(uri), reason(e));
         return ProblemMappers.response(new Problem("urn:bookmarket:problem:identity-provider-unavailable",
                         "Service temporarily unavailable", 503,
@@ -70,6 +77,20 @@ public class AccessProblems {
             }
         }
         return providerUnavailable(new OIDCException(e.getMessage(), e), uri);
+    }
+
+    /**
+     * A token's key looked up again (its key id is not in the key set the service holds) while the provider is away:
+     * Quarkus OIDC reports it as an OIDCException around the verification's AuthenticationFailedException. When the
+     * provider was never reached, there is no verification to wrap.
+     */
+    private static boolean keyRefreshFailed(Throwable e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationFailedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean providerUnreachable(Throwable e) {

@@ -263,7 +263,8 @@ class ReliabilityIT {
     /** channel@service -> bookmarket_events_dead_lettered_total summed over topics and reasons. */
     private static Map<String, Double> deadLetterMetrics() {
         Map<String, Double> sums = new TreeMap<>();
-        Pattern counter = Pattern.compile("(?m)^bookmarket_events_dead_lettered_total\\{([^}]*)} ([0-9.E+-]+)$");
+        // The value may be followed by an exemplar (" # {span_id=...,trace_id=...} ..."): the counter is incremented inside a trace.
+        Pattern counter = Pattern.compile("(?m)^bookmarket_events_dead_lettered_total\\{([^}]*)} ([0-9.E+-]+)(?: #.*)?$");
         Pattern channel = Pattern.compile("channel=\"([^\"]+)\"");
         for (String service : List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW)) {
             for (QuarkusApp replica : system.replicas(service)) { // each replica counts what it sent: summed per service

@@ -47,6 +47,13 @@ public class Approve extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    /** The book under review (from the request's RegRequested event); null until the ticket is confirmed. */
+    @Column(name = "book_id")
+    public Long bookId;
+
+    @Column(name = "book_nm", length = 200)
+    public String bookNm;
+
     /** When the last decision (Approved, Rejected, AppCanceled) was taken; null while pending. */
     @Column(name = "decided_at")
     public Instant decidedAt;
@@ -88,6 +95,16 @@ public class Approve extends PanacheEntityBase {
     public static List<Approve> page(Filter filter, int page, int size) {
         Query q = filter.query();
         return find(q.text, Sort.descending("createdAt", "id"), q.params).page(Page.of(page, size)).list();
+    }
+
+    /** Confirmed tickets that were decided (approved, rejected or cancelled), most recently decided first. */
+    public static List<Approve> decided(int page, int size) {
+        return find("confirmed = true and appYn <> ?1", Sort.descending("decidedAt", "id"), AppYn.RegRequested)
+                .page(Page.of(page, size)).list();
+    }
+
+    public static long countDecided() {
+        return count("confirmed = true and appYn <> ?1", AppYn.RegRequested);
     }
 
     public static long count(Filter filter) {

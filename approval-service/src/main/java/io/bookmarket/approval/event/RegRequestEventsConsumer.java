@@ -56,7 +56,7 @@ public class RegRequestEventsConsumer {
             return;
         }
         switch (event.eventType()) {
-            case "RegRequested" -> service.requestFiled(requestId, publId);
+            case "RegRequested" -> service.requestFiled(requestId, publId, event.requiredId("bookId"), event.text("bookNm"));
             case "ReqCanceled" -> service.requestCanceled(requestId);
             default -> throw new IllegalStateException("Unhandled event type " + event.eventType());
         }

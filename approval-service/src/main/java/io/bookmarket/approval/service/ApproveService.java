@@ -46,7 +46,7 @@ public class ApproveService {
             if (created.isPresent()) {
                 LOG.infof("Review %d opened for request %d of publisher %d (awaiting the request's confirmation)",
                         created.get(), reqReqId, publId);
-                return new Opened(new ApproveView(created.get(), reqReqId, publId, AppYn.RegRequested, false, now, null), true);
+                return new Opened(new ApproveView(created.get(), reqReqId, publId, AppYn.RegRequested, false, now, null, null, null), true);
             }
             Approve ticket = Approve.findByReqReqId(reqReqId).orElse(null);
             if (ticket != null) {
@@ -60,6 +60,12 @@ public class ApproveService {
                 throw new IllegalStateException("Could not open the review of request " + reqReqId);
             }
         }
+    }
+
+    /** The ticket, or null when there is none. */
+    @Transactional
+    public ApproveView findOrNull(long id) {
+        return Approve.<Approve>findByIdOptional(id).map(ApproveView::of).orElse(null);
     }
 
     @Transactional
@@ -106,23 +112,35 @@ public class ApproveService {
      * request really exists, so it must be reviewed. Runs in the consumer's transaction.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void requestFiled(long reqReqId, long publId) {
+    public void requestFiled(long reqReqId, long publId, long bookId, String bookNm) {
         Approve ticket = Approve.lockByReqReqId(reqReqId).orElse(null);
         if (ticket == null) {
             if (Approve.openIfAbsent(reqReqId, publId, true, Approve.now()).isPresent()) {
                 LOG.infof("Request %d of publisher %d was filed but had no review (expired or never opened): review opened, in the queue",
                         reqReqId, publId);
-                return;
             }
-            // A concurrent POST opened it just now.
+            // Opened just now, here or by a concurrent POST.
             ticket = Approve.lockByReqReqId(reqReqId).orElseThrow();
-        }
-        if (ticket.confirmed) {
+        } else if (ticket.confirmed) {
             LOG.infof("Review %d of request %d was already confirmed: nothing to do", ticket.id, reqReqId);
         } else {
-            ticket.confirmed = true;
             LOG.infof("Review %d of request %d confirmed: the request was stored, the review is in the queue", ticket.id, reqReqId);
         }
+        ticket.confirmed = true;
+        ticket.bookId = bookId;
+        ticket.bookNm = bookNm;
+    }
+
+    /** The queue: confirmed reviews waiting for a decision, newest first. */
+    @Transactional
+    public Page pending(int page, int size) {
+        return list(new Approve.Filter(AppYn.RegRequested, null, null, true), page, size);
+    }
+
+    /** Confirmed reviews that were decided (approved, rejected or cancelled), most recently decided first. */
+    @Transactional
+    public Page decided(int page, int size) {
+        return new Page(Approve.decided(page, size).stream().map(ApproveView::of).toList(), Approve.countDecided());
     }
 
     /**

@@ -20,10 +20,14 @@ public record ApproveView(
         @Schema(description = "When the ticket was opened (ISO-8601, UTC)", examples = "2026-11-24T09:15:30.123456Z")
         Instant createdAt,
         @Schema(description = "When the last decision was taken; null while pending", nullable = true,
-                examples = "2026-11-24T09:20:02.000001Z") Instant decidedAt) {
+                examples = "2026-11-24T09:20:02.000001Z") Instant decidedAt,
+        @Schema(description = "The book under review; null until the ticket is confirmed", nullable = true, examples = "99")
+        Long bookId,
+        @Schema(description = "The book's name; null until the ticket is confirmed", nullable = true, examples = "mybook")
+        String bookNm) {
 
     public static ApproveView of(Approve ticket) {
         return new ApproveView(ticket.id, ticket.reqReqId, ticket.publId, ticket.appYn, ticket.confirmed,
-                ticket.createdAt, ticket.decidedAt);
+                ticket.createdAt, ticket.decidedAt, ticket.bookId, ticket.bookNm);
     }
 }

@@ -30,6 +30,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * own login pages; no application ever handles their password);</li>
  * <li>no literal client secret: each confidential client's secret becomes an operator placeholder resolved from
  * Secret {@link #CLIENT_SECRETS}, key = the client id (the same key the service reads as OIDC_CLIENT_SECRET);</li>
+ * <li>the pages' addresses on the public host: each redirect URI (and post-logout redirect URI) of the local loopback
+ * hosts, {@code http://127.0.0.1} and {@code http://localhost} on any port, becomes the same path under
+ * {@link #PUBLIC_URL};</li>
  * <li>{@code sslRequired} at least {@code external} (the local file may allow plain HTTP from anywhere);</li>
  * <li>brute-force detection always on, with {@link #bruteForceDetection()}'s settings whatever the file says (the
  * local file has the same: the suites never fail a password, so it costs them nothing), and the password policy
@@ -63,9 +66,23 @@ public final class RealmImportManifest {
      */
     public static final String PASSWORD_POLICY = "length(12) and notUsername and notEmail and passwordHistory(5)";
 
+    /** The pages' client (authorization code flow with PKCE; regrequest-service's and approval-service's pages). */
+    public static final String WEB_CLIENT = "bookmarket-web";
+
     /** Confidential client id -> the placeholder (an environment variable of the import job) its secret becomes. */
     public static final Map<String, String> CLIENT_SECRET_PLACEHOLDERS = Map.of(
-            "regrequest-service", "REGREQUEST_SERVICE_CLIENT_SECRET");
+            "regrequest-service", "REGREQUEST_SERVICE_CLIENT_SECRET",
+            WEB_CLIENT, "BOOKMARKET_WEB_CLIENT_SECRET");
+
+    /**
+     * Where people reach the pages in production: the services' Ingress host as built by default
+     * ({@code quarkus.kubernetes.ingress.host=${BOOKMARKET_HOST:bookmarket.example.com}}); the deploy workflow puts
+     * the configured host in its place, in the services' build and in this import alike.
+     */
+    public static final String PUBLIC_URL = "https://bookmarket.example.com";
+
+    /** The local loopback origins of the realm file's redirect URIs (Keycloak ignores their port). */
+    private static final List<String> LOCAL_ORIGINS = List.of("http://127.0.0.1", "http://localhost");
 
     private RealmImportManifest() {
     }
@@ -129,6 +146,19 @@ public final class RealmImportManifest {
                 continue;
             }
             client.put("directAccessGrantsEnabled", false);
+            if (client.path("redirectUris").isArray()) {
+                client.set("redirectUris", publicUris(client.path("redirectUris")));
+            }
+            JsonNode postLogout = client.path("attributes").path("post.logout.redirect.uris");
+            if (postLogout.isTextual()) {
+                ArrayNode uris = Repo.JSON.createArrayNode();
+                for (String uri : postLogout.asText().split("##")) {
+                    uris.add(uri);
+                }
+                List<String> mapped = new ArrayList<>();
+                publicUris(uris).forEach(u -> mapped.add(u.asText()));
+                ((ObjectNode) client.path("attributes")).put("post.logout.redirect.uris", String.join("##", mapped));
+            }
             if (client.path("publicClient").asBoolean(false) || client.path("bearerOnly").asBoolean(false)) {
                 client.remove("secret");
             } else {
@@ -173,6 +203,23 @@ public final class RealmImportManifest {
         }
         realm.remove("federatedUsers");
         return realm;
+    }
+
+    /** The URIs with each local loopback origin (any port) replaced by {@link #PUBLIC_URL}, each once, in order. */
+    private static ArrayNode publicUris(JsonNode uris) {
+        Set<String> mapped = new java.util.LinkedHashSet<>();
+        for (JsonNode uri : uris) {
+            String text = uri.asText();
+            for (String origin : LOCAL_ORIGINS) {
+                if (text.startsWith(origin + "/") || text.startsWith(origin + ":")) {
+                    text = PUBLIC_URL + text.substring(text.indexOf('/', origin.length()));
+                }
+            }
+            mapped.add(text);
+        }
+        ArrayNode out = Repo.JSON.createArrayNode();
+        mapped.forEach(out::add);
+        return out;
     }
 
     /** A role's composites, a group (and its subgroups) or a user without the roles of local-only clients. */
@@ -243,6 +290,7 @@ public final class RealmImportManifest {
                 .append("), no password grant\n")
                 .append("# (directAccessGrantsEnabled false on every client), client secrets from Secret ").append(CLIENT_SECRETS)
                 .append(",\n")
+                .append("# the pages' redirect URIs on ").append(PUBLIC_URL).append(" (the deploy workflow writes the configured host),\n")
                 .append("# sslRequired at least external, brute-force detection always on (as in the file) and passwordPolicy\n")
                 .append("# \"").append(PASSWORD_POLICY).append("\". The operator imports a realm only if it does not\n")
                 .append("# exist yet: later changes to the file must be made in Keycloak as well (admin console or admin API).\n");

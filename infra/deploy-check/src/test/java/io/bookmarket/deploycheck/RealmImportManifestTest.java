@@ -75,6 +75,28 @@ class RealmImportManifestTest {
     }
 
     /**
+     * The pages' client: code flow with PKCE (S256), no password grant, locally on both loopback names (any port), in
+     * production on the public host only; its local secret is the one Compose and the launcher give the services.
+     */
+    @Test
+    void thePagesClientSignsPeopleInWithPkceOnLoopbackLocallyAndOnThePublicHostInProduction() {
+        JsonNode local = client(RealmImportManifest.realmFile(root), RealmImportManifest.WEB_CLIENT);
+        assertThat(local.path("standardFlowEnabled").asBoolean()).isTrue();
+        assertThat(local.path("directAccessGrantsEnabled").asBoolean()).isFalse();
+        assertThat(local.at("/attributes/pkce.code.challenge.method").asText()).isEqualTo("S256");
+        assertThat(MariaDbChecks.strings(local.path("redirectUris"))).containsExactly("http://127.0.0.1/ui/*", "http://localhost/ui/*");
+        assertThat(local.path("secret").asText()).hasSizeGreaterThanOrEqualTo(32)
+                .isEqualTo(Repo.yamlDocuments(root.resolve("infra/docker-compose.yml")).get(0)
+                        .at("/services/approval-service/environment/UI_CLIENT_SECRET").asText());
+        JsonNode production = client(K8sManifestsTest.single(root, KeycloakManifestsTest.REALM_IMPORT_FILE, "KeycloakRealmImport")
+                .at("/spec/realm"), RealmImportManifest.WEB_CLIENT);
+        assertThat(MariaDbChecks.strings(production.path("redirectUris"))).containsExactly(RealmImportManifest.PUBLIC_URL + "/ui/*");
+        assertThat(production.at("/attributes/post.logout.redirect.uris").asText()).isEqualTo(RealmImportManifest.PUBLIC_URL + "/*");
+        assertThat(production.path("secret").asText()).isEqualTo("${BOOKMARKET_WEB_CLIENT_SECRET}");
+        assertThat(production.at("/attributes/pkce.code.challenge.method").asText()).isEqualTo("S256");
+    }
+
+    /**
      * The local realm (the stack's, Docker Compose's): the demo users with their passwords and the CLI client with the
      * password grant (infra/token.sh, the suites' token helper), and the same brute-force detection as production.
      */
@@ -143,7 +165,7 @@ class RealmImportManifestTest {
         assertThat(production.path("components")).as("the user profile declaring publId").isEqualTo(source.path("components"));
         List<String> clientIds = new ArrayList<>();
         production.path("clients").forEach(c -> clientIds.add(c.path("clientId").asText()));
-        assertThat(clientIds).containsExactly(KeycloakChecks.SERVICE_CLIENT).doesNotContain(CLI_CLIENT);
+        assertThat(clientIds).containsExactly(KeycloakChecks.SERVICE_CLIENT, RealmImportManifest.WEB_CLIENT).doesNotContain(CLI_CLIENT);
         production.path("clients").forEach(c -> assertThat(c.path("directAccessGrantsEnabled").asBoolean(true))
                 .as("client %s's password grant", c.path("clientId").asText()).isFalse());
         ObjectNode expectedService = client(source, KeycloakChecks.SERVICE_CLIENT).deepCopy();
@@ -240,7 +262,7 @@ class RealmImportManifestTest {
         RealmImportManifest.bruteForceDetection().fields().forEachRemaining(setting -> assertThat(production.path(setting.getKey()))
                 .as(setting.getKey()).isEqualTo(setting.getValue()));
         assertThat(production.path("passwordPolicy").asText()).isEqualTo(RealmImportManifest.PASSWORD_POLICY);
-        assertThat(production.path("clients").size()).as("regrequest-service and web").isEqualTo(2);
+        assertThat(production.path("clients").size()).as("regrequest-service, bookmarket-web and web").isEqualTo(3);
         production.path("clients").forEach(c -> assertThat(c.path("directAccessGrantsEnabled").isBoolean()
                 && !c.path("directAccessGrantsEnabled").asBoolean()).as("client %s: directAccessGrantsEnabled false",
                 c.path("clientId").asText()).isTrue());

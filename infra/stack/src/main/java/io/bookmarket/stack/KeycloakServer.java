@@ -46,6 +46,10 @@ public final class KeycloakServer implements AutoCloseable {
     public static final String REGREQUEST_CLIENT = "regrequest-service";
     /** Local only; everywhere else the secret comes from a Secret or the environment. */
     public static final String REGREQUEST_SECRET = "regrequest-service-local-secret";
+    /** The pages' confidential client (authorization code flow with PKCE), used by regrequest-service and approval-service. */
+    public static final String WEB_CLIENT = "bookmarket-web";
+    /** Local only, as {@link #REGREQUEST_SECRET}. At least 32 characters: Quarkus encrypts the session cookie with it. */
+    public static final String WEB_SECRET = "bookmarket-web-local-secret-0123456789abcdef";
     /** The master realm's bootstrap administrator (local only). */
     public static final String ADMIN_USER = "kcadmin";
     public static final String ADMIN_PASSWORD = "kcadmin";

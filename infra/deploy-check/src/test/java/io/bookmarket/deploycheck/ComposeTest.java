@@ -63,7 +63,7 @@ class ComposeTest {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("postgres", "mariadb", "kafka", "connect", "register-connectors",
-                "keycloak", "regrequest-service", "approval-service", "publisher-view", JAEGER);
+                "keycloak", "regrequest-service", "approval-service", "publisher-view", "gateway", JAEGER);
         assertThat(services.at("/postgres/image").asText()).startsWith("postgres:17");
         assertThat(services.at("/postgres/command").toString()).contains("wal_level=logical", "max_replication_slots",
                 "max_wal_senders");
@@ -419,7 +419,7 @@ class ComposeTest {
     }
 
     /**
-     * Only what a user needs is published (the services' API ports, Keycloak's sign-in, the trace UI), and only on the
+     * Only what a user needs is published (the gateway, the services' API ports, Keycloak's sign-in, the trace UI), and only on the
      * loopback interface: never the databases, Kafka, Kafka Connect's unauthenticated REST API, nor anything on every
      * interface.
      */
@@ -448,7 +448,47 @@ class ComposeTest {
                     .startsWith("127.0.0.1:"));
         });
         assertThat(publishing).as("services that publish ports")
-                .containsExactlyInAnyOrder("regrequest-service", "approval-service", "publisher-view", "keycloak", JAEGER);
+                .containsExactlyInAnyOrder("gateway", "regrequest-service", "approval-service", "publisher-view", "keycloak", JAEGER);
+    }
+
+    /**
+     * Compose's gateway (nginx, infra/compose/gateway/nginx.conf) routes what the Ingress routes, each path and its
+     * sub-paths to the same service, the start page exactly; any other path is its 404.
+     */
+    @Test
+    void theGatewayRoutesThePathsTheIngressRoutesAndNothingElse() throws java.io.IOException {
+        assertThat(MariaDbChecks.strings(services.path("gateway").path("ports"))).containsExactly("127.0.0.1:8080:8080");
+        String conf = Files.readString(composeDir.resolve("compose/gateway/nginx.conf"));
+        GeneratedManifestsTest.INGRESS_PATHS.forEach((service, paths) -> paths.forEach(path -> {
+            String target = "http://" + service + ":" + APP_PORTS.get(service);
+            assertThat(nginxRoute(conf, path)).as(path).isEqualTo(target);
+            if (!path.equals("/")) {
+                assertThat(nginxRoute(conf, path + "/7")).as(path + "/7").isEqualTo(target);
+                assertThat(nginxRoute(conf, path + "x")).as(path + "x").isNull();
+            }
+        }));
+        for (String other : List.of("/q/metrics", "/admin", "/UI/requests", "/ui", "/realms/bookmarket")) {
+            assertThat(nginxRoute(conf, other)).as(other).isNull();
+        }
+    }
+
+    /** The proxy_pass of the location nginx picks for a path (exact, then regular expressions in order), or null. */
+    static String nginxRoute(String conf, String path) {
+        java.util.regex.Matcher location = java.util.regex.Pattern
+                .compile("location\\s+(=|~)?\\s*(\\S+)\\s*\\{([^}]*)}").matcher(conf);
+        String regexMatch = null;
+        while (location.find()) {
+            java.util.regex.Matcher pass = java.util.regex.Pattern.compile("proxy_pass\\s+([^;]+);").matcher(location.group(3));
+            String target = pass.find() ? pass.group(1).trim() : null;
+            if ("=".equals(location.group(1)) && location.group(2).equals(path)) {
+                return target;
+            }
+            if ("~".equals(location.group(1)) && regexMatch == null
+                    && java.util.regex.Pattern.compile(location.group(2)).matcher(path).find()) {
+                regexMatch = target == null ? "" : target;
+            }
+        }
+        return regexMatch == null || regexMatch.isEmpty() ? null : regexMatch;
     }
 
     @Test

@@ -32,9 +32,11 @@ class GeneratedManifestsTest {
     static final Map<String, String> DATABASES = Map.of(
             "regrequest-service", "regrequest", "approval-service", "approval", "publisher-view", "publisherview");
     static final Map<String, Set<String>> INGRESS_PATHS = Map.of(
-            "regrequest-service", Set.of("/regRequests", "/regrequests"),
-            "approval-service", Set.of("/approves"),
+            "regrequest-service", Set.of("/regRequests", "/regrequests", "/", "/ui/requests", "/ui/assets", "/_static"),
+            "approval-service", Set.of("/approves", "/ui/reviews"),
             "publisher-view", Set.of("/publpages"));
+    /** The services that serve pages for people (and so hold the pages' OIDC client secret). */
+    static final Set<String> PAGES = Set.of("regrequest-service", "approval-service");
     /** Kinds a plain cluster accepts: no Prometheus-operator CRDs, no immutable Jobs re-applied on each deploy. */
     static final Set<String> KINDS = Set.of("ServiceAccount", "ConfigMap", "Service", "Deployment", "Ingress",
             "HorizontalPodAutoscaler", "PodDisruptionBudget");
@@ -251,7 +253,67 @@ class GeneratedManifestsTest {
         JsonNode realmImport = K8sManifestsTest.single(root, KeycloakManifestsTest.REALM_IMPORT_FILE, "KeycloakRealmImport");
         for (String service : DATABASES.keySet()) {
             checkOidc(manifest(root, service), service, keycloak, realmImport);
+            checkPagesClient(manifest(root, service), service, realmImport);
         }
+    }
+
+    @Test
+    void brokenPagesClientSettingsAreRefused() {
+        JsonNode realmImport = K8sManifestsTest.single(root, KeycloakManifestsTest.REALM_IMPORT_FILE, "KeycloakRealmImport");
+        Map<String, Consumer<JsonNode>> breakers = new java.util.LinkedHashMap<>();
+        breakers.put("secret inline", d -> {
+            ObjectNode e = env(d, "UI_CLIENT_SECRET");
+            e.remove("valueFrom");
+            e.put("value", "bookmarket-web-local-secret-0123456789abcdef");
+        });
+        breakers.put("another client's secret", d -> ((ObjectNode) env(d, "UI_CLIENT_SECRET").at("/valueFrom/secretKeyRef"))
+                .put("key", KeycloakChecks.SERVICE_CLIENT));
+        breakers.put("no secret", d -> ((ArrayNode) container(d).path("env"))
+                .removeIf(e -> "UI_CLIENT_SECRET".equals(e.path("name").asText())));
+        for (String service : PAGES) {
+            List<JsonNode> docs = manifest(root, service);
+            breakers.forEach((what, breaker) -> {
+                List<JsonNode> broken = copy(docs);
+                breaker.accept(one(broken, "Deployment", service));
+                assertThatThrownBy(() -> checkPagesClient(broken, service, realmImport)).as(service + ": " + what)
+                        .isInstanceOf(AssertionError.class);
+            });
+        }
+        List<JsonNode> view = copy(manifest(root, "publisher-view"));
+        ((ArrayNode) container(one(view, "Deployment", "publisher-view")).path("env")).addObject()
+                .put("name", "UI_CLIENT_SECRET").putObject("valueFrom").putObject("secretKeyRef")
+                .put("name", RealmImportManifest.CLIENT_SECRETS).put("key", RealmImportManifest.WEB_CLIENT);
+        assertThatThrownBy(() -> checkPagesClient(view, "publisher-view", realmImport)).as("publisher-view gets the secret")
+                .isInstanceOf(AssertionError.class);
+    }
+
+    /**
+     * The services with pages for people read the pages' client secret (UI_CLIENT_SECRET) from the Secret key the realm
+     * import sets client {@value RealmImportManifest#WEB_CLIENT}'s secret from; publisher-view serves no pages and gets
+     * no such secret.
+     */
+    static void checkPagesClient(List<JsonNode> docs, String service, JsonNode realmImport) {
+        JsonNode deployment = one(docs, "Deployment", service);
+        boolean hasSecret = container(deployment).path("env").findValues("name").stream()
+                .anyMatch(n -> "UI_CLIENT_SECRET".equals(n.asText()));
+        if (!PAGES.contains(service)) {
+            assertThat(hasSecret).as(service + " serves no pages: no UI_CLIENT_SECRET").isFalse();
+            return;
+        }
+        JsonNode secret = env(deployment, "UI_CLIENT_SECRET");
+        assertThat(secret.has("value")).as(service + " UI_CLIENT_SECRET inline").isFalse();
+        JsonNode ref = secret.at("/valueFrom/secretKeyRef");
+        String placeholder = null;
+        for (JsonNode c : realmImport.at("/spec/realm/clients")) {
+            if (RealmImportManifest.WEB_CLIENT.equals(c.path("clientId").asText())) {
+                placeholder = c.path("secret").asText().replaceAll("^\\$\\{(.*)}$", "$1");
+            }
+        }
+        assertThat(placeholder).as("client %s in the realm import", RealmImportManifest.WEB_CLIENT).isNotNull();
+        JsonNode source = realmImport.at("/spec/placeholders").path(placeholder).path("secret");
+        assertThat(ref.path("name").asText() + "/" + ref.path("key").asText()).as(service + " UI_CLIENT_SECRET")
+                .isEqualTo(RealmImportManifest.CLIENT_SECRETS + "/" + RealmImportManifest.WEB_CLIENT)
+                .isEqualTo(source.path("name").asText() + "/" + source.path("key").asText());
     }
 
     @Test
@@ -684,7 +746,9 @@ class GeneratedManifestsTest {
                 for (JsonNode path : rule.at("/http/paths")) {
                     assertThat(path.at("/backend/service/name").asText()).as(service + " backend").isEqualTo(service);
                     assertThat(path.at("/backend/service/port/name").asText()).as(service + " backend port").isEqualTo("http");
-                    assertThat(path.path("pathType").asText()).as(service).isEqualTo("Prefix");
+                    // Prefix by path segment, except the start page: a Prefix "/" would route every path of the host.
+                    assertThat(path.path("pathType").asText()).as(service + " " + path.path("path").asText())
+                            .isEqualTo(path.path("path").asText().equals("/") ? "Exact" : "Prefix");
                     String previous = routes.put(path.path("path").asText(), service);
                     assertThat(previous).as("path %s routed twice", path.path("path").asText()).isNull();
                 }
@@ -695,7 +759,7 @@ class GeneratedManifestsTest {
         assertThat(classes).as("one ingress class").hasSize(1);
         Map<String, String> expected = new java.util.TreeMap<>();
         INGRESS_PATHS.forEach((service, paths) -> paths.forEach(p -> expected.put(p, service)));
-        assertThat(routes).as("exactly the original's gateway paths (no catch-all /)").isEqualTo(expected);
+        assertThat(routes).as("exactly the original's gateway paths and the pages' (no catch-all /)").isEqualTo(expected);
         System.out.printf("Ingress host %s (class %s): %s%n", hosts, classes, routes);
     }
 

@@ -55,7 +55,8 @@ public final class Gateway implements AutoCloseable {
     /**
      * Path prefix -> service, as the services' Ingress rules route them ({@code quarkus.kubernetes.ports.http.path} and
      * {@code quarkus.kubernetes.ingress.rules.*} in each service's application.properties). Prefix match by path
-     * segment, case-sensitive, as Kubernetes' {@code pathType: Prefix}.
+     * segment, case-sensitive, as Kubernetes' {@code pathType: Prefix}; {@code /} (the start page) matches itself
+     * only, as {@code pathType: Exact}.
      */
     public static final Map<String, String> ROUTES = routes();
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
@@ -254,7 +255,7 @@ public final class Gateway implements AutoCloseable {
         }
         for (Map.Entry<String, String> route : ROUTES.entrySet()) {
             String prefix = route.getKey();
-            if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+            if (path.equals(prefix) || !prefix.equals("/") && path.startsWith(prefix + "/")) {
                 return route.getValue();
             }
         }
@@ -403,6 +404,13 @@ public final class Gateway implements AutoCloseable {
         routes.put("/regrequests", "regrequest-service"); // the original's gateway routed both spellings
         routes.put("/approves", "approval-service");
         routes.put("/publpages", "publisher-view");
+        // The pages for people: the start page, the publisher's requests and the shared stylesheet and htmx (served by
+        // regrequest-service, the one kept most available), the reviewers' queue.
+        routes.put("/", "regrequest-service");
+        routes.put("/ui/requests", "regrequest-service");
+        routes.put("/ui/assets", "regrequest-service");
+        routes.put("/_static", "regrequest-service");
+        routes.put("/ui/reviews", "approval-service");
         return java.util.Collections.unmodifiableMap(routes);
     }
 

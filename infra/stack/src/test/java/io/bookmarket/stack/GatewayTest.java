@@ -154,7 +154,8 @@ class GatewayTest {
     @Test
     void anUnknownPathAnswers404ProblemJson() throws Exception {
         startGateway(Gateway.DEFAULT_POLL_INTERVAL);
-        for (String path : List.of("/", "/nothing", "/regRequestsX", "/RegRequests", "/q/health/ready")) {
+        for (String path : List.of("/index.html", "/nothing", "/regRequestsX", "/RegRequests", "/q/health/ready", "/ui",
+                "/ui/requestsX", "/ui/x")) {
             HttpResponse<String> answer = get(path);
             assertThat(answer.statusCode()).as(path).isEqualTo(404);
             assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -172,7 +173,7 @@ class GatewayTest {
         startGateway(Gateway.DEFAULT_POLL_INTERVAL);
         for (String path : List.of("/regRequests/../q/metrics", "/publpages/../q/openapi", "/approves/%2e%2e/q/health",
                 "/regRequests/%2E%2E/%2e%2e/q/metrics", "/regRequests/..%2f..%2fq/metrics", "/regRequests%2F..%2Fq/metrics",
-                "/regRequests/..%5cq/metrics", "/regRequests/./..", "/approves/1/../../q/dev")) {
+                "/regRequests/..%5cq/metrics", "/regRequests/./../q", "/approves/1/../../q/dev")) {
             String answer = raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nConnection: close\r\n\r\n");
             assertThat(answer).as(path).startsWith("HTTP/1.1 404").contains("application/problem+json");
         }
@@ -192,6 +193,21 @@ class GatewayTest {
         a.received.forEach(r -> seen.add(r.uri()));
         b.received.forEach(r -> seen.add(r.uri()));
         assertThat(seen).containsExactlyInAnyOrderElementsOf(forwarded.values());
+    }
+
+    /** The pages: the start page is exactly /, each section's paths go to the service that serves it. */
+    @Test
+    void thePagesAreRoutedToTheServicesThatServeThem() {
+        assertThat(Gateway.route("/")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route("/ui/requests")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route("/ui/requests/7/cancel")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route("/ui/assets/bookmarket.css")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route("/_static/htmx.org/2.0.2/dist/htmx.min.js")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route("/ui/reviews")).isEqualTo("approval-service");
+        assertThat(Gateway.route("/ui/reviews/logout")).isEqualTo("approval-service");
+        for (String other : List.of("/ui", "/ui/", "/index.html", "/ui/reviewsX", "//x")) {
+            assertThat(Gateway.route(other)).as(other).isNull();
+        }
     }
 
     @Test

@@ -82,6 +82,7 @@ public final class Launcher {
 
                 Book Market is up (%d s). Press Ctrl-C to stop; data stays in %s
 
+                  pages               %s/   (sign in as a publisher or as the reviewer, in a browser)
                   gateway             %s   (/regRequests, /regrequests, /approves, /publpages: round robin over ready replicas)
                 %s\
                   Swagger UI          <service>/q/swagger-ui     health: <service>/q/health
@@ -102,7 +103,7 @@ public final class Launcher {
                   curl -s -H "Authorization: Bearer $P" 'localhost:%d/publpages?publId=100'  # the publisher's view
                   http DELETE :%d/regRequests/1 "Authorization:Bearer $P"                    # cancel: the review is cancelled too
                 """, Duration.ofNanos(System.nanoTime() - begin).toSeconds(), home,
-                system.gatewayUrl(), services,
+                system.gatewayUrl(), system.gatewayUrl(), services,
                 system.realmUrl(), system.keycloak().url(), KeycloakServer.ADMIN_USER, KeycloakServer.ADMIN_PASSWORD,
                 system.tracing().url(),
                 system.stack().kafka().bootstrapServers(), system.stack().connect().url(),

@@ -410,6 +410,10 @@ public final class LocalSystem implements AutoCloseable {
             env.put("APPROVAL_URL", options.replicas(APPROVAL) > 1 ? gatewayUrl() : url(APPROVAL));
             env.put("OIDC_CLIENT_SECRET", KeycloakServer.REGREQUEST_SECRET);
         }
+        if (!name.equals(PUBLISHER_VIEW)) {
+            // The pages' client (the publisher's requests, the reviewers' queue).
+            env.put("UI_CLIENT_SECRET", KeycloakServer.WEB_SECRET);
+        }
         env.putAll(options.extraEnv.getOrDefault(name, Map.of()));
         return env;
     }
@@ -491,12 +495,30 @@ public final class LocalSystem implements AutoCloseable {
             return options;
         }
 
+        /** Handed out by {@link #freePort()} in this JVM: never twice. */
+        private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+        /**
+         * A port nobody listens on, chosen now and bound only when its component starts. Below Linux's ephemeral range
+         * (32768-60999), where the components started with port 0 (Kafka, Connect, PostgreSQL ...) get theirs: a port
+         * taken from that range now could be given to one of them before its own component binds it.
+         */
         static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException("No free port", e);
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            for (int attempt = 0; attempt < 1000; attempt++) {
+                int port = random.nextInt(20_000, 32_000);
+                if (HANDED_OUT.contains(port)) {
+                    continue;
+                }
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                    if (HANDED_OUT.add(port)) {
+                        return socket.getLocalPort();
+                    }
+                } catch (IOException e) {
+                    // taken: try another
+                }
             }
+            throw new UncheckedIOException(new IOException("No free port between 20000 and 32000 on 127.0.0.1"));
         }
 
         private static void deleteRecursively(Path dir) {

@@ -5,6 +5,7 @@ import io.bookmarket.approval.service.ApproveService;
 import io.bookmarket.approval.service.ApproveView;
 import io.bookmarket.support.problem.ProblemException;
 import io.bookmarket.support.security.Roles;
+import io.bookmarket.support.ui.PagesConfig;
 import io.bookmarket.support.ui.ProblemPages;
 import io.quarkus.qute.TemplateExtension;
 import io.quarkus.qute.TemplateInstance;
@@ -49,6 +50,10 @@ public class ReviewPages {
 
     @Inject
     ProblemPages problems;
+
+    /** Not read here: injecting it makes the start check it, so a production start without the secret fails at once. */
+    @Inject
+    PagesConfig pagesConfig;
 
     /** {@code templates/ReviewPages/queue.html}. */
     record queue(String user, ApproveService.Page pending, Paging pendingPages, ApproveService.Page decided,

@@ -8,6 +8,7 @@ import io.bookmarket.regrequest.service.RegRequestView;
 import io.bookmarket.support.problem.ProblemException;
 import io.bookmarket.support.security.Caller;
 import io.bookmarket.support.security.Roles;
+import io.bookmarket.support.ui.PagesConfig;
 import io.bookmarket.support.ui.ProblemPages;
 import io.quarkus.qute.TemplateExtension;
 import io.quarkus.qute.TemplateInstance;
@@ -60,6 +61,10 @@ public class RequestPages {
 
     @Inject
     ProblemPages problems;
+
+    /** Not read here: injecting it makes the start check it, so a production start without the secret fails at once. */
+    @Inject
+    PagesConfig pagesConfig;
 
     /** {@code templates/RequestPages/requests.html}: the whole page. */
     record requests(String user, Rows rows, Form form, Notice notice) implements TemplateInstance {

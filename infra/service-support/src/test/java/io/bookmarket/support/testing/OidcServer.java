@@ -17,7 +17,7 @@ public class OidcServer extends OidcWiremockTestResource {
         config.put("quarkus.oidc.auth-server-url", config.get("keycloak.url") + "/realms/quarkus");
         // The pages' client (tenant "web") of this provider; it also encrypts the session cookies (32+ characters). Set
         // here rather than in %test, so the packaged app of the *IT tests (prod profile) starts as well.
-        config.put("quarkus.oidc.web.credentials.secret", "bookmarket-web-test-secret-0123456789abcdef");
+        config.put("bookmarket.pages.client-secret", "bookmarket-web-test-secret-0123456789abcdef");
         return config;
     }
 }

@@ -33,7 +33,7 @@ import static org.hamcrest.Matchers.not;
 
 /**
  * Black-box checks of the packaged application (the JVM jar here, the native executable in GitHub Actions) on real
- * PostgreSQL and Kafka: the probes the Kubernetes manifest points at, and a ticket's life over HTTP and Kafka.
+ * MariaDB and Kafka: the probes the Kubernetes manifest points at, and a ticket's life over HTTP and Kafka.
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = {

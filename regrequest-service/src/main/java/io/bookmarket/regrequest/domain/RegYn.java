@@ -12,9 +12,5 @@ package io.bookmarket.regrequest.domain;
  * into AppCanceled; once Rejected is stored, the publisher's DELETE is refused (409) and nothing is published.
  */
 public enum RegYn {
-    RegRequested, Approved, Rejected, ReqCanceled, AppCanceled;
-
-    public boolean isFinal() {
-        return this == Rejected || this == ReqCanceled || this == AppCanceled;
-    }
+    RegRequested, Approved, Rejected, ReqCanceled, AppCanceled
 }

@@ -65,11 +65,6 @@ public class FilingQueue {
         }
     }
 
-    /** Filings waiting for their turn now. */
-    public int waiting() {
-        return waiting.get();
-    }
-
     private static ProblemException busy() {
         return new ProblemException(503, "busy", "Too many requests being filed",
                 "Too many registration requests are being filed right now, so this one was not filed. Please retry in a second.",

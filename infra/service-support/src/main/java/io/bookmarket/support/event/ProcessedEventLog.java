@@ -46,9 +46,4 @@ public class ProcessedEventLog {
                 .setParameter("topic", event.topic())
                 .executeUpdate() == 1;
     }
-
-    /** How many events have been applied (for tests and diagnostics). */
-    public long count() {
-        return ((Number) em.createNativeQuery("SELECT count(*) FROM processed_event").getSingleResult()).longValue();
-    }
 }

@@ -83,7 +83,7 @@ public class ReviewPages {
     @POST
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response decide(@PathParam("id") long id, @RestForm String decision, @RestForm String page, UriInfo uri) {
+    public Response decide(@PathParam("id") long id, @RestForm String decision, @RestForm String page) {
         AppYn target = switch (decision == null ? "" : decision) {
             case "Approved" -> AppYn.Approved;
             case "Rejected" -> AppYn.Rejected;

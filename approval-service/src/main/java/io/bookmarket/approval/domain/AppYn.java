@@ -37,4 +37,14 @@ public enum AppYn {
     public boolean yieldsToRequestCancel() {
         return this != AppCanceled;
     }
+
+    /** What a reviewer's decision did ({@link Approve#decide}). */
+    public enum Move {
+        /** The status changed. */
+        MOVED,
+        /** The ticket already had that status: a harmless repeat, nothing changed. */
+        ALREADY,
+        /** The state machine does not allow it ({@link #canBecome}): nothing changed. */
+        REFUSED
+    }
 }

@@ -112,22 +112,17 @@ public class Approve extends PanacheEntityBase {
         return count(q.text, q.params);
     }
 
-    /**
-     * A reviewer's decision: moves to {@code next}, when the state machine allows it ({@link AppYn#canBecome}).
-     *
-     * @return false when the ticket already has that status (a harmless repeat: nothing changes)
-     * @throws IllegalStateException when the transition is not allowed
-     */
-    public boolean decide(AppYn next) {
+    /** A reviewer's decision: moves to {@code next} when the state machine allows it ({@link AppYn#canBecome}). */
+    public AppYn.Move decide(AppYn next) {
         if (appYn == next) {
-            return false;
+            return AppYn.Move.ALREADY;
         }
         if (!appYn.canBecome(next)) {
-            throw new IllegalStateException("Review " + id + " is " + appYn + " and cannot become " + next);
+            return AppYn.Move.REFUSED;
         }
         appYn = next;
         decidedAt = now();
-        return true;
+        return AppYn.Move.MOVED;
     }
 
     /**

@@ -91,15 +91,14 @@ public class ApproveService {
                     "Review " + id + " is not yet confirmed: request " + ticket.reqReqId
                             + " has not been stored by regrequest-service (yet), so it cannot be decided.");
         }
-        if (ticket.appYn == decision) {
-            return ApproveView.of(ticket);
+        switch (ticket.decide(decision)) {
+            case ALREADY -> {
+                return ApproveView.of(ticket);
+            }
+            case REFUSED -> throw ProblemException.conflict("Review " + id + " is " + ticket.appYn + " and cannot become "
+                    + decision + (ticket.appYn.isFinal() ? ": " + ticket.appYn + " is final." : "."));
+            case MOVED -> events.fire(ApproveEvent.of(ticket));
         }
-        if (!ticket.appYn.canBecome(decision)) {
-            throw ProblemException.conflict("Review " + id + " is " + ticket.appYn + " and cannot become " + decision
-                    + (ticket.appYn.isFinal() ? ": " + ticket.appYn + " is final." : "."));
-        }
-        ticket.decide(decision);
-        events.fire(ApproveEvent.of(ticket));
         // Surfaces a concurrent change (version check) here, inside the method, rather than at commit.
         Approve.flush();
         LOG.infof("Request %d %s by review %d", ticket.reqReqId, words(decision), id);

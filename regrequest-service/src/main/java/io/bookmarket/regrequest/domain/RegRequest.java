@@ -74,32 +74,17 @@ public class RegRequest extends PanacheEntityBase {
         return publId == null ? count() : count("publId", publId);
     }
 
-    /**
-     * Moves to {@code next} when the state machine allows it.
-     *
-     * @return true when the status changed, false when the request already has that status (a harmless repeat)
-     * @throws IllegalStateException when the transition is not allowed
-     */
-    public boolean moveTo(RegYn next) {
+    /** Moves to {@code next} when the state machine allows it ({@link RegYn#canBecome}); the caller acts on the answer. */
+    public RegYn.Move moveTo(RegYn next) {
         if (regYn == next) {
-            return false;
+            return RegYn.Move.ALREADY;
         }
-        if (!allowed(regYn, next)) {
-            throw new IllegalStateException("Request " + id + " is " + regYn + " and cannot become " + next);
+        if (!regYn.canBecome(next)) {
+            return RegYn.Move.REFUSED;
         }
         regYn = next;
         updatedAt = now();
-        return true;
-    }
-
-    public static boolean allowed(RegYn from, RegYn to) {
-        return switch (from) {
-            case RegRequested -> to == RegYn.Approved || to == RegYn.Rejected || to == RegYn.ReqCanceled
-                    // Extension of the original: approval-service lets a reviewer cancel a review still pending.
-                    || to == RegYn.AppCanceled;
-            case Approved -> to == RegYn.ReqCanceled || to == RegYn.AppCanceled;
-            case Rejected, ReqCanceled, AppCanceled -> false;
-        };
+        return RegYn.Move.MOVED;
     }
 
     /** PostgreSQL keeps microseconds: truncating keeps the row, the answer and the event payload identical. */

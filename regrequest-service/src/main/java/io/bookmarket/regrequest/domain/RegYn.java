@@ -12,5 +12,26 @@ package io.bookmarket.regrequest.domain;
  * into AppCanceled; once Rejected is stored, the publisher's DELETE is refused (409) and nothing is published.
  */
 public enum RegYn {
-    RegRequested, Approved, Rejected, ReqCanceled, AppCanceled
+    RegRequested, Approved, Rejected, ReqCanceled, AppCanceled;
+
+    /** The one place that says which status may follow which (the diagram above). */
+    public boolean canBecome(RegYn next) {
+        return switch (this) {
+            case RegRequested -> next == Approved || next == Rejected || next == ReqCanceled
+                    // Extension of the original: approval-service lets a reviewer cancel a review still pending.
+                    || next == AppCanceled;
+            case Approved -> next == ReqCanceled || next == AppCanceled;
+            case Rejected, ReqCanceled, AppCanceled -> false;
+        };
+    }
+
+    /** What asking for a status did ({@link RegRequest#moveTo}). */
+    public enum Move {
+        /** The status changed. */
+        MOVED,
+        /** The request already had that status: a harmless repeat, nothing changed. */
+        ALREADY,
+        /** The state machine does not allow it: nothing changed. */
+        REFUSED
+    }
 }

@@ -1,6 +1,5 @@
 package io.bookmarket.regrequest.rest;
 
-import io.bookmarket.regrequest.domain.RegRequest;
 import io.bookmarket.regrequest.domain.RegYn;
 import io.bookmarket.regrequest.service.NewRegRequest;
 import io.bookmarket.regrequest.service.RegRequestService;
@@ -206,7 +205,7 @@ public class RequestPages {
     /** Whether the Cancel button is shown ({@code {#if request.regYn.cancellable}}). */
     @TemplateExtension
     static boolean cancellable(RegYn status) {
-        return RegRequest.allowed(status, RegYn.ReqCanceled);
+        return status.canBecome(RegYn.ReqCanceled);
     }
 
     private Rows listing(Long page) {

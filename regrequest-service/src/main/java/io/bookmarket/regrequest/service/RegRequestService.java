@@ -138,15 +138,16 @@ public class RegRequestService {
     @Transactional
     public RegRequestView cancel(long id, long publId) {
         RegRequest request = RegRequest.lockById(id).filter(r -> r.publId == publId).orElseThrow(() -> notFound(id));
-        if (request.regYn == RegYn.ReqCanceled) {
-            return RegRequestView.of(request);
+        switch (request.moveTo(RegYn.ReqCanceled)) {
+            case REFUSED -> throw ProblemException.conflict(
+                    "Request " + id + " is " + request.regYn + ": its review is over, it can no longer be cancelled.");
+            case MOVED -> {
+                events.fire(ReqCanceled.of(request));
+                LOG.infof("Request %d cancelled by its publisher %d", id, publId);
+            }
+            case ALREADY -> {
+            }
         }
-        if (!RegRequest.allowed(request.regYn, RegYn.ReqCanceled)) {
-            throw ProblemException.conflict("Request " + id + " is " + request.regYn + ": its review is over, it can no longer be cancelled.");
-        }
-        request.moveTo(RegYn.ReqCanceled);
-        events.fire(ReqCanceled.of(request));
-        LOG.infof("Request %d cancelled by its publisher %d", id, publId);
         return RegRequestView.of(request);
     }
 
@@ -166,18 +167,17 @@ public class RegRequestService {
             // The rejection and the cancel crossed: approval-service answers our ReqCanceled with AppCanceled.
             LOG.infof("Review %d rejected request %d while its publisher cancelled it: the publisher's cancel wins, the request stays ReqCanceled",
                     ticketId, requestId);
-        } else if (request.regYn == decision) {
-            LOG.infof("Request %d is already %s (review %d): nothing to do", requestId, decision, ticketId);
-        } else if (!RegRequest.allowed(request.regYn, decision)) {
-            LOG.warnf("Ignoring %s of review %d: request %d is %s", decision, ticketId, requestId, request.regYn);
         } else {
-            request.moveTo(decision);
-            LOG.infof("Request %d %s by review %d", requestId, switch (decision) {
-                case Approved -> "approved";
-                case Rejected -> "rejected";
-                case AppCanceled -> "cancelled";
-                default -> decision.name();
-            }, ticketId);
+            switch (request.moveTo(decision)) {
+                case ALREADY -> LOG.infof("Request %d is already %s (review %d): nothing to do", requestId, decision, ticketId);
+                case REFUSED -> LOG.warnf("Ignoring %s of review %d: request %d is %s", decision, ticketId, requestId, request.regYn);
+                case MOVED -> LOG.infof("Request %d %s by review %d", requestId, switch (decision) {
+                    case Approved -> "approved";
+                    case Rejected -> "rejected";
+                    case AppCanceled -> "cancelled";
+                    default -> decision.name();
+                }, ticketId);
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 package io.bookmarket.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.approval.messaging.RegRequestEventsConsumer;
+import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -25,6 +27,14 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(EventsWhileDown.class)
 class RegRequestEventsTest {
+
+    @Inject
+    RegRequestEventsConsumer consumer;
+
+    @Test
+    void handlesExactlyTheEventTypesItsTopicsContractNames() {
+        assertThat(consumer.handlers().types()).isEqualTo(Contracts.eventTypes(Contracts.REGREQUEST_TOPIC));
+    }
 
     @Test
     void regRequestedConfirmsTheTicketWhichThenEntersTheQueue() {

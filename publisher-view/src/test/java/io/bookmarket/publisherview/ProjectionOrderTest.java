@@ -3,7 +3,8 @@ package io.bookmarket.publisherview;
 import io.bookmarket.publisherview.Events.Event;
 import io.bookmarket.publisherview.service.PublpageProjection;
 import io.bookmarket.publisherview.service.PublpageProjection.Outcome;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
+import io.bookmarket.support.messaging.EventConsumption;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -43,6 +44,9 @@ class ProjectionOrderTest {
 
     @Inject
     PublpageProjection projection;
+
+    @Inject
+    EventConsumption consumption;
 
     @Test
     void everyOrderOfFiledApprovedCancelledReviewCancelledEndsInTheSameRow() {
@@ -90,18 +94,19 @@ class ProjectionOrderTest {
                 APPROVE_ID, Timestamp.from(Events.T0.plusSeconds(2)));
     }
 
+    /** Through the consumers' own path: the processed-event log, then the projection. */
     @Test
     void aDuplicateHasNoEffectEvenWithOtherContent() {
         long reqId = REQ_IDS.incrementAndGet();
         Event approved = review("Approved", reqId, 2);
-        assertThat(projection.handle(filed(reqId, 1).incoming())).isEqualTo(Outcome.APPLIED);
-        assertThat(projection.handle(approved.incoming())).isEqualTo(Outcome.APPLIED);
+        assertThat(consumption.applyOnce(filed(reqId, 1).incoming(), projection.requestEvents())).isTrue();
+        assertThat(consumption.applyOnce(approved.incoming(), projection.reviewEvents())).isTrue();
         List<Object> before = Events.row(reqId);
         Object updatedAt = Events.updatedAt(reqId);
 
-        assertThat(projection.handle(approved.incoming())).isEqualTo(Outcome.DUPLICATE);
+        assertThat(consumption.applyOnce(approved.incoming(), projection.reviewEvents())).isFalse();
         // Same event id, different content: still the event already applied.
-        assertThat(projection.handle(approved.withType("AppCanceled").incoming())).isEqualTo(Outcome.DUPLICATE);
+        assertThat(consumption.applyOnce(approved.withType("AppCanceled").incoming(), projection.reviewEvents())).isFalse();
 
         assertThat(Events.row(reqId)).isEqualTo(before);
         assertThat(Events.updatedAt(reqId)).isEqualTo(updatedAt);

@@ -2,7 +2,8 @@ package io.bookmarket.regrequest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.contracts.Contracts;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.regrequest.messaging.ApproveEventsConsumer;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -30,6 +31,14 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTestResource(OidcServer.class)
 @QuarkusTestResource(ApprovalStub.class)
 class CancelAndReviewTest {
+
+    @Inject
+    ApproveEventsConsumer consumer;
+
+    @Test
+    void handlesExactlyTheEventTypesItsTopicsContractNames() {
+        assertThat(consumer.handlers().types()).isEqualTo(Contracts.eventTypes(Contracts.APPROVE_TOPIC));
+    }
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(20);
 

@@ -1,6 +1,7 @@
 package io.bookmarket.contracts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The event contracts (JSON Schemas) and connector configurations under infra/contracts, for tests. */
@@ -27,6 +29,22 @@ public final class Contracts {
     private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
 
     private Contracts() {
+    }
+
+    /** The event types a topic carries: the messages of its channel in asyncapi.yaml. A consumer handles exactly these. */
+    public static Set<String> eventTypes(String topic) {
+        try {
+            for (JsonNode channel : new YAMLMapper().readTree(resource("asyncapi.yaml")).path("channels")) {
+                if (channel.path("address").asText().equals(topic)) {
+                    Set<String> types = new TreeSet<>();
+                    channel.path("messages").fieldNames().forEachRemaining(types::add);
+                    return types;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalArgumentException("asyncapi.yaml has no channel for topic " + topic);
     }
 
     /** Violations of the event type's schema by the payload; empty when it conforms. */

@@ -33,6 +33,15 @@ class ContractsTest {
     }
 
     @Test
+    void eachTopicCarriesTheEventTypesOfItsAggregate() {
+        assertThat(Contracts.eventTypes(Contracts.REGREQUEST_TOPIC)).containsExactly("RegRequested", "ReqCanceled");
+        assertThat(Contracts.eventTypes(Contracts.APPROVE_TOPIC)).containsExactly("AppCanceled", "Approved", "Rejected");
+        assertThat(Contracts.EVENT_TYPES).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.of(
+                Contracts.REGREQUEST_TOPIC, Contracts.APPROVE_TOPIC).flatMap(t -> Contracts.eventTypes(t).stream()).toList());
+        assertThatThrownBy(() -> Contracts.eventTypes("outbox.event.Nothing")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void everyEventTypeHasASchemaAndBothConnectorsExist() throws Exception {
         for (String type : Contracts.EVENT_TYPES) {
             assertThat(Contracts.resource("schemas/" + type + ".schema.json")).contains("\"title\": \"" + type + "\"");

@@ -3,9 +3,9 @@ package io.bookmarket.publisherview.service;
 import io.bookmarket.publisherview.domain.AppYn;
 import io.bookmarket.publisherview.domain.Publpage;
 import io.bookmarket.publisherview.domain.RegYn;
-import io.bookmarket.support.event.IncomingEvent;
-import io.bookmarket.support.event.PoisonEventException;
-import io.bookmarket.support.event.ProcessedEventLog;
+import io.bookmarket.support.messaging.EventHandlers;
+import io.bookmarket.support.messaging.IncomingEvent;
+import io.bookmarket.support.messaging.PoisonEventException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,35 +21,34 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Applies RegRequest and Approve events to the publishers' view, once each (processed-event log in the same
- * transaction) and in any order (monotonic merge in {@link Publpage}).
+ * Applies RegRequest and Approve events to the publishers' view in any order (monotonic merge in {@link Publpage}).
+ * Each is applied once: the consumers and the rebuild hand events over through the processed-event log
+ * ({@link io.bookmarket.support.messaging.EventConsumption#applyOnce}).
  */
 @ApplicationScoped
 public class PublpageProjection {
-
-    public static final Set<String> REQUEST_EVENTS = Set.of("RegRequested", "ReqCanceled");
-    public static final Set<String> REVIEW_EVENTS = Set.of("Approved", "Rejected", "AppCanceled");
 
     private static final Logger LOG = Logger.getLogger(PublpageProjection.class);
 
     public enum Outcome {
         /** The view changed. */
         APPLIED,
-        /** First delivery, but the view already reflected it (a later-ranked event of the request came first). */
-        ALREADY_REFLECTED,
-        /** The event id was seen before: no effect. */
-        DUPLICATE
+        /** The view already reflected it (a later-ranked event of the request came first). */
+        ALREADY_REFLECTED
     }
+
+    /** regrequest-service's events (topic outbox.event.RegRequest). */
+    private final EventHandlers requestEvents = EventHandlers.on("RegRequested", this::handle).and("ReqCanceled", this::handle);
+
+    /** approval-service's events (topic outbox.event.Approve). */
+    private final EventHandlers reviewEvents = EventHandlers.on("Approved", this::handle).and("Rejected", this::handle)
+            .and("AppCanceled", this::handle);
 
     @Inject
     EntityManager em;
-
-    @Inject
-    ProcessedEventLog processedEventLog;
 
     @Inject
     MeterRegistry registry;
@@ -57,21 +56,25 @@ public class PublpageProjection {
     @Inject
     TransactionSynchronizationRegistry transactions;
 
+    public EventHandlers requestEvents() {
+        return requestEvents;
+    }
+
+    public EventHandlers reviewEvents() {
+        return reviewEvents;
+    }
+
     /** @throws PoisonEventException when the event lacks what the view needs (it belongs on the dead-letter topic) */
     @Transactional
     public Outcome handle(IncomingEvent event) {
-        // Read every field before touching the database: a malformed event leaves no trace.
-        Change change = REQUEST_EVENTS.contains(event.eventType()) ? requestChange(event)
-                : REVIEW_EVENTS.contains(event.eventType()) ? reviewChange(event)
+        // Read every field before touching the view: a malformed event changes nothing.
+        Change change = requestEvents.types().contains(event.eventType()) ? requestChange(event)
+                : reviewEvents.types().contains(event.eventType()) ? reviewChange(event)
                 : null;
         if (change == null) {
             throw new PoisonEventException("Event " + event.eventId() + " has a type the view does not know: " + event.eventType());
         }
         Instant occurredAt = event.occurredAt();
-        if (!processedEventLog.firstDelivery(event)) {
-            LOG.debugf("Event %s (%s of request %d) was already applied; ignored", event.eventId(), event.eventType(), change.reqId());
-            return Outcome.DUPLICATE;
-        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Publpage page = lockOrCreate(change.reqId(), occurredAt, now);
         boolean merged = change.merge().test(page);

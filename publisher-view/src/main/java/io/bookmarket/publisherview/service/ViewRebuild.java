@@ -1,7 +1,9 @@
 package io.bookmarket.publisherview.service;
 
-import io.bookmarket.support.event.IncomingEvent;
-import io.bookmarket.support.event.PoisonEventException;
+import io.bookmarket.support.messaging.EventConsumption;
+import io.bookmarket.support.messaging.EventHandlers;
+import io.bookmarket.support.messaging.IncomingEvent;
+import io.bookmarket.support.messaging.PoisonEventException;
 import io.bookmarket.support.problem.ProblemException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +21,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import io.agroal.api.AgroalDataSource;
 
 import java.sql.Connection;
@@ -55,6 +56,9 @@ public class ViewRebuild {
 
     @Inject
     PublpageProjection projection;
+
+    @Inject
+    EventConsumption consumption;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -113,8 +117,8 @@ public class ViewRebuild {
         LOG.infof("Rebuilding the publishers' view: cleared %d rows and %d processed-event ids", cleared[0], cleared[1]);
         Map<String, Long> read = new LinkedHashMap<>();
         long[] outcomes = new long[3];
-        replay(regRequestTopic, PublpageProjection.REQUEST_EVENTS, read, outcomes);
-        replay(approveTopic, PublpageProjection.REVIEW_EVENTS, read, outcomes);
+        replay(regRequestTopic, projection.requestEvents(), read, outcomes);
+        replay(approveTopic, projection.reviewEvents(), read, outcomes);
         Report report = new Report(cleared[0], cleared[1], read, outcomes[0], outcomes[1], outcomes[2],
                 Duration.ofNanos(System.nanoTime() - start).toMillis());
         LOG.infof("Publishers' view rebuilt: %s", report);
@@ -137,7 +141,7 @@ public class ViewRebuild {
         return ((Number) em.createNativeQuery("SELECT count(*) FROM " + table).getSingleResult()).longValue();
     }
 
-    private void replay(String topic, Set<String> types, Map<String, Long> read, long[] outcomes) {
+    private void replay(String topic, EventHandlers handlers, Map<String, Long> read, long[] outcomes) {
         long records = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(Map.of(
@@ -164,9 +168,10 @@ public class ViewRebuild {
                     }
                     records++;
                     try {
-                        switch (projection.handle(IncomingEvent.from(record, types))) {
-                            case DUPLICATE -> outcomes[1]++;
-                            default -> outcomes[0]++;
+                        if (consumption.applyOnce(IncomingEvent.from(record, handlers.types()), handlers)) {
+                            outcomes[0]++;
+                        } else {
+                            outcomes[1]++;
                         }
                     } catch (PoisonEventException e) {
                         // Already on the dead-letter topic since its first delivery.

@@ -1,4 +1,4 @@
-package io.bookmarket.support.event;
+package io.bookmarket.support.messaging;
 
 /** A message that can never be processed (not JSON, no event id, unknown type ...): it goes to the dead-letter topic. */
 public class PoisonEventException extends RuntimeException {

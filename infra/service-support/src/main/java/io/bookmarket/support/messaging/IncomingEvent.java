@@ -1,4 +1,4 @@
-package io.bookmarket.support.event;
+package io.bookmarket.support.messaging;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

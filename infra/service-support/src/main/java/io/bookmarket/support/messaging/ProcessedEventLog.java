@@ -1,4 +1,4 @@
-package io.bookmarket.support.event;
+package io.bookmarket.support.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package io.bookmarket.support.event;
+package io.bookmarket.support.messaging;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;

@@ -1,4 +1,4 @@
-package io.bookmarket.support.event;
+package io.bookmarket.support.messaging;
 
 import io.bookmarket.support.Infrastructure;
 import io.micrometer.core.instrument.Counter;
@@ -21,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
@@ -35,6 +36,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
+ * The one shape of every consumer: each record is parsed ({@link IncomingEvent}; a type without a handler is
+ * unprocessable), recorded in the processed-event log ({@link ProcessedEventLog}; a duplicate delivery stops there)
+ * and handed to its type's handler ({@link EventHandlers}), all in the transaction that applies it.
+ * <p>
  * Runs a consumer's work for the records of one poll in one transaction ({@link #applyBatch}): one commit, so one
  * disk flush, per poll instead of per event. If that transaction fails for any reason, the poll's records are applied
  * again one by one ({@link #apply}), each in a transaction of its own, where a failure means:
@@ -73,13 +78,16 @@ public class EventConsumption {
     @Inject
     OpenTelemetry openTelemetry;
 
+    @Inject
+    ProcessedEventLog processedEventLog;
+
     private Tracer tracer;
 
     private volatile boolean stopping;
 
     private Tracer tracer() {
         if (tracer == null) {
-            tracer = openTelemetry.getTracer("io.bookmarket.support.event");
+            tracer = openTelemetry.getTracer("io.bookmarket.support.messaging");
         }
         return tracer;
     }
@@ -96,13 +104,13 @@ public class EventConsumption {
     }
 
     /**
-     * Applies {@code work} to every record of a poll (channel with {@code batch=true}), in order, in one new
+     * Applies every record of a poll (channel with {@code batch=true}) to its handler, in order, in one new
      * transaction, then acknowledges each record. When that transaction fails, nothing of it is kept and each record
      * is applied on its own ({@link #apply}); a record that must go to the dead-letter topic is negatively
      * acknowledged alone (the channel's dead-letter-queue failure strategy), the others are acknowledged.
      */
-    public CompletionStage<Void> applyBatch(String channel, KafkaRecordBatch<String, String> batch,
-            Consumer<ConsumerRecord<String, String>> work) {
+    public CompletionStage<Void> applyBatch(String channel, KafkaRecordBatch<String, String> batch, EventHandlers handlers) {
+        Consumer<ConsumerRecord<String, String>> work = record -> applyOnce(IncomingEvent.from(record, handlers.types()), handlers);
         List<KafkaRecord<String, String>> records = batch.getRecords();
         if (records.size() > 1) {
             try {
@@ -199,8 +207,25 @@ public class EventConsumption {
         return CompletableFuture.allOf(stages.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new));
     }
 
+    /**
+     * Hands the event to its handler unless the processed-event log has seen its id, in the caller's transaction (or
+     * a new one).
+     *
+     * @return false for a duplicate delivery, which changes nothing
+     */
+    @Transactional
+    public boolean applyOnce(IncomingEvent event, EventHandlers handlers) {
+        if (!processedEventLog.firstDelivery(event)) {
+            LOG.infof("%s event %s (key %s, topic %s) was already applied: this duplicate delivery is ignored",
+                    event.eventType(), event.eventId(), event.key(), event.topic());
+            return false;
+        }
+        handlers.handle(event);
+        return true;
+    }
+
     /** Applies {@code work} to the record's event once, in a new transaction, with the retries described above. */
-    public void apply(String channel, ConsumerRecord<String, String> record, Consumer<ConsumerRecord<String, String>> work) {
+    private void apply(String channel, ConsumerRecord<String, String> record, Consumer<ConsumerRecord<String, String>> work) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         long backoff = 50;
         for (int attempt = 1; ; attempt++) {

@@ -1,6 +1,7 @@
 package io.bookmarket.approval;
 
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
+import io.bookmarket.stack.testing.TestRelay;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -24,7 +25,7 @@ public class EventsWhileDown implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         // shared() starts the stack if StackTestResource has not yet: either way the broker is up here.
-        try (KafkaProducer<String, String> producer = Tests.producer(StackTestResource.shared().kafka().bootstrapServers())) {
+        try (KafkaProducer<String, String> producer = TestRelay.producer(StackTestResource.shared().kafka().bootstrapServers())) {
             Tests.send(producer, Long.toString(REQUEST), Tests.regRequestPayload("RegRequested", REQUEST, PUBLISHER).toString(),
                     Map.of("eventId", FILED.toString(), "eventType", "RegRequested"));
             Tests.send(producer, Long.toString(REQUEST), Tests.regRequestPayload("ReqCanceled", REQUEST, PUBLISHER).toString(),

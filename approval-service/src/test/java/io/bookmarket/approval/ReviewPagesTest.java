@@ -1,7 +1,7 @@
 package io.bookmarket.approval;
 
 import io.bookmarket.approval.service.ApproveService;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;

@@ -4,29 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bookmarket.contracts.Contracts;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.TestDatabase;
+import io.bookmarket.stack.testing.TestRelay;
 import io.bookmarket.support.testing.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,7 +36,7 @@ final class Tests {
     // Fresh database every run; EventsWhileDown uses ids above 990000.
     private static final AtomicLong REQUESTS = new AtomicLong(1000);
     private static final AtomicLong PUBLISHERS = new AtomicLong(5000);
-    private static KafkaProducer<String, String> producer;
+    private static final TestDatabase DB = TestDatabase.mariaDb(DATABASE);
 
     private Tests() {
     }
@@ -114,30 +103,11 @@ final class Tests {
     }
 
     static List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection db = StackTestResource.shared().mariaDb().connect(DATABASE);
-             PreparedStatement statement = db.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                // MariaDB's driver takes UUIDs as text
-                statement.setObject(i + 1, params[i] instanceof UUID uuid ? uuid.toString() : params[i]);
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
-                        row.put(rs.getMetaData().getColumnLabel(c), rs.getObject(c));
-                    }
-                    rows.add(row);
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return DB.query(sql, params);
     }
 
     static long count(String sql, Object... params) {
-        return ((Number) query(sql, params).getFirst().values().iterator().next()).longValue();
+        return DB.count(sql, params);
     }
 
     /** Waits until the consumer recorded the event id (in the transaction that applied it). */
@@ -162,61 +132,24 @@ final class Tests {
     }
 
     static void sendRegRequestEvent(UUID eventId, String type, long reqReqId, long publId) {
-        send(Long.toString(reqReqId), regRequestPayload(type, reqReqId, publId).toString(),
-                Map.of("eventId", eventId.toString(), "eventType", type));
+        TestRelay.sendEvent(Contracts.REGREQUEST_TOPIC, Long.toString(reqReqId), eventId, type,
+                regRequestPayload(type, reqReqId, publId).toString());
     }
 
-    static synchronized void send(String key, String value, Map<String, String> headers) {
-        if (producer == null) {
-            producer = producer(StackTestResource.shared().kafka().bootstrapServers());
-        }
-        send(producer, key, value, headers);
-    }
-
-    static KafkaProducer<String, String> producer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrapServers);
-        props.put("key.serializer", StringSerializer.class.getName());
-        props.put("value.serializer", StringSerializer.class.getName());
-        props.put("linger.ms", "0");
-        return new KafkaProducer<>(props);
+    static void send(String key, String value, Map<String, String> headers) {
+        TestRelay.send(Contracts.REGREQUEST_TOPIC, key, value, headers);
     }
 
     static void send(KafkaProducer<String, String> producer, String key, String value, Map<String, String> headers) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(Contracts.REGREQUEST_TOPIC, key, value);
-        headers.forEach((name, v) -> record.headers().add(name, v.getBytes(StandardCharsets.UTF_8)));
-        try {
-            producer.send(record).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        TestRelay.send(producer, Contracts.REGREQUEST_TOPIC, key, value, headers);
     }
 
     /** Reads the dead-letter topic from its start until {@code expected} records with this key showed up. */
     static List<ConsumerRecord<String, String>> deadLetters(String key, int expected, Duration within) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", StackTestResource.shared().kafka().bootstrapServers());
-        props.put("group.id", "dlq-reader-" + UUID.randomUUID());
-        props.put("auto.offset.reset", "earliest");
-        props.put("key.deserializer", StringDeserializer.class.getName());
-        props.put("value.deserializer", StringDeserializer.class.getName());
-        List<ConsumerRecord<String, String>> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(DLQ_TOPIC));
-            long end = System.nanoTime() + within.toNanos();
-            while (System.nanoTime() < end && found.size() < expected) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key())) {
-                        found.add(record);
-                    }
-                }
-            }
-        }
-        return found;
+        return TestRelay.read(DLQ_TOPIC, key, expected, within);
     }
 
     static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return TestRelay.header(record, name);
     }
 }

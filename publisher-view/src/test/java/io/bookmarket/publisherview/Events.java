@@ -3,21 +3,14 @@ package io.bookmarket.publisherview;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bookmarket.contracts.Contracts;
-import io.bookmarket.stack.StackTestResource;
-import io.bookmarket.support.event.IncomingEvent;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.StringSerializer;
+import io.bookmarket.stack.testing.TestDatabase;
+import io.bookmarket.stack.testing.TestRelay;
+import io.bookmarket.support.messaging.IncomingEvent;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,7 +25,7 @@ final class Events {
     static final String DATABASE = "publisherview";
     static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
-    private static KafkaProducer<String, String> producer;
+    private static final TestDatabase DB = TestDatabase.postgres(DATABASE);
 
     private Events() {
     }
@@ -72,70 +65,36 @@ final class Events {
         return new Event(UUID.randomUUID(), type, Long.toString(approveId), p);
     }
 
-    static synchronized KafkaProducer<String, String> producer() {
-        if (producer == null) {
-            producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, StackTestResource.shared().kafka().bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.LINGER_MS_CONFIG, 0,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
-        }
-        return producer;
-    }
-
     /** Produces events in the given order, as the relay does (key, headers eventId and eventType, JSON value). */
     static void send(Event... events) {
         for (Event e : events) {
-            sendRaw(e.topic(), e.key(), e.eventId().toString(), e.type(), e.payload().toString());
+            TestRelay.sendEvent(e.topic(), e.key(), e.eventId(), e.type(), e.payload().toString());
         }
     }
 
     /** Anything, including what the relay would never send; a null header is left out. */
     static void sendRaw(String topic, String key, String eventId, String eventType, String value) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        Map<String, String> headers = new LinkedHashMap<>();
         if (eventId != null) {
-            record.headers().add(new RecordHeader("eventId", eventId.getBytes(StandardCharsets.UTF_8)));
+            headers.put("eventId", eventId);
         }
         if (eventType != null) {
-            record.headers().add(new RecordHeader("eventType", eventType.getBytes(StandardCharsets.UTF_8)));
+            headers.put("eventType", eventType);
         }
-        try {
-            producer().send(record).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("Could not produce to " + topic, e);
-        }
+        TestRelay.send(topic, key, value, headers);
     }
 
     static Connection db() throws SQLException {
-        return StackTestResource.shared().postgres().connect(DATABASE);
+        return DB.connect();
     }
 
     /** Rows of a query, each as a list of column values. */
     static List<List<Object>> rows(String sql, Object... params) {
-        try (Connection c = db(); var st = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                st.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                List<List<Object>> rows = new ArrayList<>();
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    Object[] row = new Object[columns];
-                    for (int i = 0; i < columns; i++) {
-                        row[i] = rs.getObject(i + 1);
-                    }
-                    rows.add(Arrays.asList(row));
-                }
-                return rows;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return DB.rows(sql, params);
     }
 
     static long count(String sql, Object... params) {
-        return ((Number) rows(sql, params).get(0).get(0)).longValue();
+        return DB.count(sql, params);
     }
 
     /** The business columns of one request's row (no timestamps but lastEventAt), or null when absent. */

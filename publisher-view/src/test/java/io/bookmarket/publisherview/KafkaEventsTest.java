@@ -2,16 +2,16 @@ package io.bookmarket.publisherview;
 
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.publisherview.Events.Event;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.publisherview.service.PublpageProjection;
+import io.bookmarket.stack.testing.StackTestResource;
+import io.bookmarket.stack.testing.TestRelay;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -36,6 +36,15 @@ import static org.hamcrest.Matchers.containsString;
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
 @QuarkusTestResource(OidcServer.class)
 class KafkaEventsTest {
+
+    @Inject
+    PublpageProjection projection;
+
+    @Test
+    void handlesExactlyTheEventTypesBothTopicsContractsName() {
+        assertThat(projection.requestEvents().types()).isEqualTo(Contracts.eventTypes(Contracts.REGREQUEST_TOPIC));
+        assertThat(projection.reviewEvents().types()).isEqualTo(Contracts.eventTypes(Contracts.APPROVE_TOPIC));
+    }
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -190,22 +199,7 @@ class KafkaEventsTest {
     /** The dead letters of this test (keys ending in the tag), by key. */
     static Map<String, ConsumerRecord<String, String>> readDeadLetters(String topic, String tag, int expected) {
         Map<String, ConsumerRecord<String, String>> found = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, StackTestResource.shared().kafka().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(WAIT).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.key() != null && r.key().endsWith(tag)) {
-                        found.put(r.key(), r);
-                    }
-                });
-                return found.size() >= expected;
-            });
-        }
+        TestRelay.read(topic, key -> key.endsWith(tag), expected, WAIT).forEach(r -> found.put(r.key(), r));
         return found;
     }
 

@@ -1,6 +1,6 @@
 package io.bookmarket.publisherview;
 
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.AccessAnswers;
 import io.bookmarket.support.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;

@@ -2,7 +2,7 @@ package io.bookmarket.publisherview;
 
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.publisherview.Events.Event;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

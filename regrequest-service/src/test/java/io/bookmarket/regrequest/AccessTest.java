@@ -1,6 +1,6 @@
 package io.bookmarket.regrequest;
 
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.bookmarket.support.testing.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -20,7 +20,6 @@ import java.util.UUID;
 import java.util.function.Function;
 
 import static io.bookmarket.regrequest.Tests.asPublisher;
-import static io.bookmarket.regrequest.Tests.asReviewer;
 import static io.bookmarket.regrequest.Tests.stub;
 import static io.bookmarket.support.testing.AccessAnswers.assertForbidden;
 import static io.bookmarket.support.testing.AccessAnswers.assertInvalidToken;

@@ -1,7 +1,7 @@
 package io.bookmarket.regrequest;
 
 import io.bookmarket.regrequest.client.ApprovalReview;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;

@@ -1,6 +1,6 @@
 package io.bookmarket.regrequest;
 
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.debezium.outbox.quarkus.ExportedEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

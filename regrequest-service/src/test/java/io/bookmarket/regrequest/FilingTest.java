@@ -2,7 +2,7 @@ package io.bookmarket.regrequest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.contracts.Contracts;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;

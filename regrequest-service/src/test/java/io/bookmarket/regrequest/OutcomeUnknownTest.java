@@ -1,7 +1,7 @@
 package io.bookmarket.regrequest;
 
 import io.bookmarket.stack.Stack;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;

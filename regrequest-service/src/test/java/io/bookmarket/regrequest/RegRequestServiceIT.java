@@ -1,7 +1,7 @@
 package io.bookmarket.regrequest;
 
-import io.bookmarket.stack.GracefulShutdown;
-import io.bookmarket.stack.StackTestResource;
+import io.bookmarket.stack.testing.GracefulShutdown;
+import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.AccessAnswers;
 import io.bookmarket.support.testing.OidcServer;
 import io.bookmarket.support.testing.TestTokens;

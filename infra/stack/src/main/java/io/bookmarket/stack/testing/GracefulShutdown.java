@@ -1,4 +1,4 @@
-package io.bookmarket.stack;
+package io.bookmarket.stack.testing;
 
 import java.io.IOException;
 import java.net.URI;

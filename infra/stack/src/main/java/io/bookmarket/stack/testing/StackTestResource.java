@@ -1,5 +1,9 @@
-package io.bookmarket.stack;
+package io.bookmarket.stack.testing;
 
+import io.bookmarket.stack.Dirs;
+import io.bookmarket.stack.MariaDbServer;
+import io.bookmarket.stack.PostgresServer;
+import io.bookmarket.stack.Stack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.nio.file.Path;
@@ -52,14 +56,14 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The stack of this test JVM, started on first call; with a MariaDB server when the first caller asks for one. */
-    static synchronized Stack shared(boolean withMariaDb) {
-        if (shared != null && withMariaDb && shared.mariaDbOrNull() == null) {
+    private static synchronized Stack shared(boolean withMariaDb) {
+        if (shared != null && withMariaDb && !shared.hasMariaDb()) {
             throw new IllegalStateException("The test stack of this JVM was started without MariaDB");
         }
         if (shared == null) {
             // Fresh every run: tests must not see a previous run's rows or messages.
             Path workDir = Path.of(System.getProperty("bookmarket.stack.dir", "target/stack"));
-            deleteRecursively(workDir);
+            Dirs.deleteRecursively(workDir);
             Stack.Options options = Stack.options(workDir);
             shared = Stack.start(options.withMariaDb(withMariaDb));
             System.out.printf("Test stack (PostgreSQL%s + Kafka) ready in %d ms%n", withMariaDb ? " + MariaDB" : "",
@@ -67,19 +71,6 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "stack-shutdown"));
         }
         return shared;
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!java.nio.file.Files.exists(dir)) {
-            return;
-        }
-        try (var paths = java.nio.file.Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("Could not clear " + dir, e);
-        }
     }
 
     @Override

@@ -61,7 +61,7 @@ final class SystemUnderTest implements AutoCloseable {
                 + "3 services; traces sampled: %s) in %s", options.traceSampling, options.dataDir.toAbsolutePath());
         long begin = System.nanoTime();
         system = LocalSystem.start(systemOptions);
-        tokens = new BenchTokens(() -> system.stack().keycloak());
+        tokens = new BenchTokens(() -> system.tokens());
         // Looked up on every snapshot: a restarted service has a new pid.
         cpu = new CpuAccounting(() -> {
             Map<String, Long> pids = new LinkedHashMap<>();

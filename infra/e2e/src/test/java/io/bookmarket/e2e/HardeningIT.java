@@ -1,5 +1,6 @@
 package io.bookmarket.e2e;
 
+import io.bookmarket.stack.Realm;
 import io.bookmarket.launcher.LocalSystem;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
@@ -44,7 +45,6 @@ class HardeningIT {
 
     @BeforeAll
     static void useTheWholeSystem() {
-        RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
         system = WholeSystem.system();
     }
 
@@ -57,7 +57,7 @@ class HardeningIT {
                     .doesNotContain("jvm_", "openapi:", "\"UP\"");
         }
         // The API itself is still reached, also through a path with dot segments that stays inside it.
-        String token = system.keycloak().token("reviewer");
+        String token = system.tokens().token(Realm.REVIEWER);
         String answer = raw(system.gateway().port(), "GET /x/../approves?size=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Authorization: Bearer " + token + "\r\nConnection: close\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 200");
@@ -67,7 +67,7 @@ class HardeningIT {
     @Test
     void linksNameTheGatewayNeverAHostTheClientClaims() throws Exception {
         int port = system.gateway().port();
-        String token = system.keycloak().token("publisher100");
+        String token = system.tokens().token(Realm.PUBLISHER);
         String body = "{\"bookId\":9101,\"bookNm\":\"hardening\",\"publId\":100}";
         String created = raw(port, "POST /regRequests HTTP/1.1\r\nHost: evil.example\r\nX-Forwarded-Host: evil.example\r\n"
                 + "X-Forwarded-Proto: https\r\nForwarded: host=evil.example;proto=https\r\nAuthorization: Bearer " + token + "\r\n"
@@ -138,7 +138,7 @@ class HardeningIT {
     @Test
     void oneRebuildAtATimeAcrossReplicas() throws Exception {
         String rebuild = "/publpages/admin/rebuild";
-        String admin = system.keycloak().token("admin");
+        String admin = system.tokens().token(Realm.ADMIN);
         var second = system.start(PUBLISHER_VIEW, 2);
         try (java.sql.Connection lock = system.stack().postgres().connect("publisherview")) {
             lock.setAutoCommit(false);
@@ -176,7 +176,7 @@ class HardeningIT {
                         URI.create(system.keycloak().url() + "/realms/master/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username="
-                        + io.bookmarket.stack.KeycloakServer.ADMIN_USER + "&password=" + io.bookmarket.stack.KeycloakServer.ADMIN_PASSWORD))
+                        + Realm.ADMIN_USER + "&password=" + Realm.ADMIN_PASSWORD))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("access_token").asText();

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 
 import static io.restassured.RestAssured.given;
@@ -192,7 +191,7 @@ class ScreensIT {
 
     /** How many requests the publisher has, asked through the API. */
     private static long requestsOf(String user) {
-        return Long.parseLong(given().baseUri(site).auth().oauth2(system.keycloak().token(user))
+        return Long.parseLong(given().baseUri(site).auth().oauth2(system.tokens().token(user))
                 .get("/regRequests?size=1").then().statusCode(200).extract().header("X-Total-Count"));
     }
 }

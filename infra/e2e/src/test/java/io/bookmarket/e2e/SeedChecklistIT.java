@@ -1,7 +1,7 @@
 package io.bookmarket.e2e;
 
+import io.bookmarket.stack.Realm;
 import io.bookmarket.launcher.LocalSystem;
-import io.bookmarket.stack.KeycloakServer;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,17 +44,16 @@ class SeedChecklistIT {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(30);
     /** The realm's demo users (infra/keycloak/bookmarket-realm.json); a publisher's publId is in its token. */
-    private static final String PUBLISHER = "publisher100";
-    private static final long PUBL_ID = 100;
-    private static final String OTHER_PUBLISHER = "publisher200";
-    private static final long OTHER_PUBL_ID = 200;
-    private static final String REVIEWER = "reviewer";
-    private static final String ADMIN = "admin";
+    private static final String PUBLISHER = Realm.PUBLISHER.name();
+    private static final long PUBL_ID = Realm.PUBLISHER.publId();
+    private static final String OTHER_PUBLISHER = Realm.OTHER_PUBLISHER.name();
+    private static final long OTHER_PUBL_ID = Realm.OTHER_PUBLISHER.publId();
+    private static final String REVIEWER = Realm.REVIEWER.name();
+    private static final String ADMIN = Realm.ADMIN.name();
     private static LocalSystem system;
 
     @BeforeAll
     static void useTheWholeSystem() {
-        RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
         system = WholeSystem.system();
     }
 
@@ -314,7 +311,7 @@ class SeedChecklistIT {
         awaitView(before, "Approved");
         // Issued before the restart (fresh, not the cache's: it must outlive the restart): Keycloak keeps its signing
         // keys in its database and comes back on the same port, so the token stays good.
-        String issuedBefore = keycloak().token(KeycloakServer.CLI_CLIENT, PUBLISHER);
+        String issuedBefore = system.tokens().newToken(Realm.CLI_CLIENT, PUBLISHER);
         long begin = System.nanoTime();
         // Same data directory; infrastructure ports may differ, services find them through their configuration.
         system = WholeSystem.restart();
@@ -330,13 +327,9 @@ class SeedChecklistIT {
 
     // ---- helpers: the publisher's, the reviewer's and the view's HTTP calls, each with its caller's token ----
 
-    private static KeycloakServer keycloak() {
-        return system.stack().keycloak();
-    }
-
-    /** A request made by one of the realm's users (its access token, cached and renewed by the stack's helper). */
+    /** A request made by one of the realm's users (its access token, cached and renewed by the stack's token client). */
     private static RequestSpecification as(String user) {
-        return given().header("Authorization", "Bearer " + keycloak().token(user));
+        return given().header("Authorization", "Bearer " + system.tokens().token(user));
     }
 
     private static long file(String publisher, long publId, long bookId, String bookNm) {

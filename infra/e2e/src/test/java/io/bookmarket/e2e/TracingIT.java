@@ -1,5 +1,6 @@
 package io.bookmarket.e2e;
 
+import io.bookmarket.stack.Realm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bookmarket.launcher.LocalSystem;
 import io.bookmarket.stack.TraceBackend;
@@ -38,13 +39,12 @@ import static org.awaitility.Awaitility.await;
 class TracingIT {
 
     private static final Duration EVENTUALLY = Duration.ofSeconds(30);
-    private static final String PUBLISHER = "publisher100";
-    private static final String REVIEWER = "reviewer";
+    private static final String PUBLISHER = Realm.PUBLISHER.name();
+    private static final String REVIEWER = Realm.REVIEWER.name();
     private static LocalSystem system;
 
     @BeforeAll
     static void useTheWholeSystem() {
-        RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
         system = WholeSystem.system();
     }
 
@@ -258,7 +258,7 @@ class TracingIT {
     }
 
     private static RequestSpecification as(String user) {
-        return given().header("Authorization", "Bearer " + system.keycloak().token(user));
+        return given().header("Authorization", "Bearer " + system.tokens().token(user));
     }
 
     /** The sum of a Prometheus metric of a service's replica 1 (all its label combinations). */

@@ -1,6 +1,7 @@
 package io.bookmarket.e2e;
 
 import io.bookmarket.launcher.LocalSystem;
+import io.restassured.RestAssured;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -23,6 +24,7 @@ public final class WholeSystem implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(WholeSystem.class, key -> start(), Stopper.class);
     }

@@ -1,6 +1,6 @@
 package io.bookmarket.launcher;
 
-import io.bookmarket.stack.KeycloakServer;
+import io.bookmarket.stack.Realm;
 import io.bookmarket.stack.MariaDbServer;
 import io.bookmarket.stack.QuarkusApp;
 import io.bookmarket.stack.StackStartException;
@@ -104,7 +104,7 @@ public final class Launcher {
                   http DELETE :%d/regRequests/1 "Authorization:Bearer $P"                    # cancel: the review is cancelled too
                 """, Duration.ofNanos(System.nanoTime() - begin).toSeconds(), home,
                 system.gatewayUrl(), system.gatewayUrl(), services,
-                system.realmUrl(), system.keycloak().url(), KeycloakServer.ADMIN_USER, KeycloakServer.ADMIN_PASSWORD,
+                system.realmUrl(), system.keycloak().url(), Realm.ADMIN_USER, Realm.ADMIN_PASSWORD,
                 system.tracing().url(),
                 system.stack().kafka().bootstrapServers(), system.stack().connect().url(),
                 "127.0.0.1:" + system.stack().postgres().port(), "127.0.0.1:" + system.stack().mariaDb().port(),

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The real Keycloak of the stack (one start for the class): the realm file's roles, audience, publId claim, clients
- * and issuer as the services and suites rely on them, the token cache, and a crash and restart on the same data.
+ * and issuer as the services and suites rely on them, the token client's cache, and a crash and restart on the same data.
  */
 class KeycloakServerTest {
 
@@ -35,7 +35,7 @@ class KeycloakServerTest {
 
     @BeforeAll
     static void start() {
-        StackTest.deleteRecursively(WORK_DIR);
+        Dirs.deleteRecursively(WORK_DIR);
         stack = Stack.start(Stack.options(WORK_DIR).withKeycloak(true));
         StringBuilder line = new StringBuilder("Startup (with Keycloak, realm imported):");
         stack.startupTimes().forEach((k, v) -> line.append(' ').append(k).append('=').append(v.toMillis()).append("ms"));
@@ -56,11 +56,15 @@ class KeycloakServerTest {
         return stack.keycloak();
     }
 
+    private static TokenClient tokens() {
+        return stack.tokens();
+    }
+
     @Test
     void publishersTokensCarryTheirPublIdRoleAudienceAndTheFixedIssuer() {
         KeycloakServer keycloak = keycloak();
         assertThat(keycloak.realmUrl()).isEqualTo("http://127.0.0.1:" + keycloak.port() + "/realms/bookmarket");
-        JsonNode p100 = payload(keycloak.token("publisher100"));
+        JsonNode p100 = payload(tokens().token(Realm.PUBLISHER));
         assertThat(p100.path("iss").asText()).isEqualTo(keycloak.realmUrl());
         assertThat(p100.path("publId").isNumber()).as("publId is a JSON number: " + p100).isTrue();
         assertThat(p100.path("publId").asLong()).isEqualTo(100);
@@ -68,38 +72,38 @@ class KeycloakServerTest {
         assertThat(audiences(p100)).contains("bookmarket");
         assertThat(p100.path("preferred_username").asText()).isEqualTo("publisher100");
 
-        JsonNode p200 = payload(keycloak.token("publisher200"));
+        JsonNode p200 = payload(tokens().token(Realm.OTHER_PUBLISHER));
         assertThat(p200.path("publId").asLong()).isEqualTo(200);
         assertThat(roles(p200)).contains("publisher");
 
-        JsonNode reviewer = payload(keycloak.token("reviewer"));
+        JsonNode reviewer = payload(tokens().token(Realm.REVIEWER));
         assertThat(reviewer.has("publId")).isFalse();
         assertThat(roles(reviewer)).contains("reviewer").doesNotContain("publisher", "admin");
         assertThat(audiences(reviewer)).contains("bookmarket");
 
-        JsonNode admin = payload(keycloak.token("admin"));
+        JsonNode admin = payload(tokens().token(Realm.ADMIN));
         assertThat(roles(admin)).contains("admin", "reviewer").doesNotContain("publisher");
     }
 
     @Test
     void aWrongPasswordOrUnknownUserIsRefusedWithKeycloaksAnswer() {
-        assertThatThrownBy(() -> keycloak().token("nobody"))
+        assertThatThrownBy(() -> tokens().token("nobody"))
                 .hasMessageContaining("user nobody").hasMessageContaining("HTTP 400").hasMessageContaining("invalid_grant");
     }
 
     @Test
     void regrequestServiceGetsTheReviewOpenerRoleByClientCredentials() {
-        JsonNode service = payload(keycloak().clientToken(KeycloakServer.REGREQUEST_CLIENT, KeycloakServer.REGREQUEST_SECRET));
+        JsonNode service = payload(tokens().clientToken(Realm.REGREQUEST_CLIENT, Realm.REGREQUEST_SECRET));
         assertThat(roles(service)).contains("review-opener").doesNotContain("reviewer", "publisher");
         assertThat(audiences(service)).contains("bookmarket");
         assertThat(service.path("iss").asText()).isEqualTo(keycloak().realmUrl());
-        assertThatThrownBy(() -> keycloak().clientToken(KeycloakServer.REGREQUEST_CLIENT, "wrong"))
+        assertThatThrownBy(() -> tokens().clientToken(Realm.REGREQUEST_CLIENT, "wrong"))
                 .hasMessageContaining("HTTP 401");
     }
 
     @Test
     void shortLivedTokensExpireTwoSecondsAfterTheyAreIssued() {
-        JsonNode token = payload(keycloak().token(KeycloakServer.SHORT_LIVED_CLIENT, "publisher100"));
+        JsonNode token = payload(tokens().newToken(Realm.SHORT_LIVED_CLIENT, "publisher100"));
         assertThat(token.path("exp").asLong() - token.path("iat").asLong()).isEqualTo(2);
         assertThat(audiences(token)).contains("bookmarket");
         assertThat(token.path("publId").asLong()).isEqualTo(100);
@@ -107,7 +111,7 @@ class KeycloakServerTest {
 
     @Test
     void otherAppsTokensAreNotMeantForTheServices() {
-        JsonNode token = payload(keycloak().token(KeycloakServer.OTHER_APP_CLIENT, "publisher100"));
+        JsonNode token = payload(tokens().newToken(Realm.OTHER_APP_CLIENT, "publisher100"));
         assertThat(audiences(token)).doesNotContain("bookmarket");
         assertThat(token.path("iss").asText()).isEqualTo(keycloak().realmUrl());
         assertThat(roles(token)).contains("publisher");
@@ -115,13 +119,13 @@ class KeycloakServerTest {
 
     @Test
     void theMasterRealmsTokenHasAnotherIssuer() {
-        JsonNode token = payload(keycloak().masterAdminToken());
+        JsonNode token = payload(tokens().masterAdminToken());
         assertThat(token.path("iss").asText()).isEqualTo(keycloak().url() + "/realms/master");
     }
 
     @Test
     void aUsersTokenIsReusedFromManyThreadsAndRenewedThirtySecondsBeforeItExpires() throws Exception {
-        KeycloakServer keycloak = keycloak();
+        TokenClient keycloak = new TokenClient(keycloak().url()); // a cache of its own: this test moves its clock
         Clock now = Clock.systemUTC();
         try {
             // Many threads at once, nothing cached yet for this user: one grant, one token for all.
@@ -153,16 +157,30 @@ class KeycloakServerTest {
         }
     }
 
-    /** Whichever order the tests run in, the others work on the restarted server as well. */
+    /**
+     * Whichever order the tests run in, the others work on the restarted server as well. While Keycloak is down, a
+     * token client keeps handing out the token it holds as long as that is valid.
+     */
     @Test
     void aKilledKeycloakRestartsOnItsPortWithTheRealmKeptInPostgres() throws Exception {
         KeycloakServer before = keycloak();
         int port = before.port();
-        String cached = before.token("publisher100");
+        TokenClient tokens = new TokenClient(before.url()); // a cache of its own: this test moves its clock
+        String cached = tokens.token(Realm.PUBLISHER);
+        long lifetime = payload(cached).path("exp").asLong() - payload(cached).path("iat").asLong();
         stack.kill(Stack.Component.KEYCLOAK);
         assertThat(ProcessHandle.of(before.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThatThrownBy(() -> before.token(KeycloakServer.OTHER_APP_CLIENT, "publisher100"))
+        assertThatThrownBy(() -> tokens.newToken(Realm.OTHER_APP_CLIENT, "publisher100"))
                 .hasMessageContaining("could not be asked for a token");
+        try {
+            tokens.clock = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(lifetime - 28));
+            assertThat(tokens.token(Realm.PUBLISHER)).as("due for renewal, Keycloak down, still valid").isEqualTo(cached);
+            tokens.clock = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(lifetime + 1));
+            assertThatThrownBy(() -> tokens.token(Realm.PUBLISHER)).as("expired, Keycloak down")
+                    .hasMessageContaining("could not be asked for a token");
+        } finally {
+            tokens.clock = Clock.systemUTC();
+        }
 
         long begin = System.nanoTime();
         stack.restart(Stack.Component.KEYCLOAK);
@@ -170,11 +188,11 @@ class KeycloakServerTest {
                 Duration.ofNanos(System.nanoTime() - begin).toMillis(), rssMegabytes(keycloak().pid()));
         KeycloakServer after = keycloak();
         assertThat(after.port()).isEqualTo(port);
-        String raw = after.token("publisher100");
+        String raw = tokens.newToken(Realm.CLI_CLIENT, "publisher100");
         JsonNode token = payload(raw);
         assertThat(token.path("publId").asLong()).isEqualTo(100);
         assertThat(token.path("iss").asText()).isEqualTo("http://127.0.0.1:" + port + "/realms/bookmarket");
-        assertThat(roles(payload(after.clientToken(KeycloakServer.REGREQUEST_CLIENT, KeycloakServer.REGREQUEST_SECRET))))
+        assertThat(roles(payload(tokens.clientToken(Realm.REGREQUEST_CLIENT, Realm.REGREQUEST_SECRET))))
                 .contains("review-opener");
         // The realm's signing keys are in the database too: a token issued before the crash keeps its key id.
         assertThat(header(raw).path("kid").asText()).isEqualTo(header(cached).path("kid").asText());

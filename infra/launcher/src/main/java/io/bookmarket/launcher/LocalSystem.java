@@ -1,26 +1,27 @@
 package io.bookmarket.launcher;
 
 import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.Dirs;
 import io.bookmarket.stack.Gateway;
 import io.bookmarket.stack.KeycloakServer;
 import io.bookmarket.stack.MariaDbServer;
 import io.bookmarket.stack.PostgresServer;
 import io.bookmarket.stack.QuarkusApp;
+import io.bookmarket.stack.Realm;
 import io.bookmarket.stack.Stack;
+import io.bookmarket.stack.TokenClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +32,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * The whole system on one machine: PostgreSQL (regrequest-service's and publisher-view's databases, Keycloak's), MariaDB
@@ -58,6 +58,26 @@ public final class LocalSystem implements AutoCloseable {
     public static final List<String> COMPONENTS = List.of(REGREQUEST, APPROVAL, PUBLISHER_VIEW, KAFKA_CONNECT, KAFKA, POSTGRESQL,
             MARIADB, KEYCLOAK);
     private static final System.Logger LOG = System.getLogger(LocalSystem.class.getName());
+
+    /**
+     * What the system needs to know of each service: its database (and on which engine), the outbox connector that
+     * relays its events (none: it publishes none), and whether it serves pages (then it signs people in).
+     */
+    private record ServiceSpec(String database, boolean onMariaDb, String connector, boolean servesPages) {
+    }
+
+    private static final Map<String, ServiceSpec> SPECS = Map.of(
+            REGREQUEST, new ServiceSpec("regrequest", false, "regrequest-outbox", true),
+            APPROVAL, new ServiceSpec("approval", true, "approval-outbox", true),
+            PUBLISHER_VIEW, new ServiceSpec("publisherview", false, null, false));
+
+    /** The infrastructure components of {@link #kill} and {@link #restart}, by their names here. */
+    private static final Map<String, Stack.Component> INFRASTRUCTURE = Map.of(
+            POSTGRESQL, Stack.Component.POSTGRES,
+            MARIADB, Stack.Component.MARIADB,
+            KAFKA, Stack.Component.KAFKA,
+            KAFKA_CONNECT, Stack.Component.CONNECT,
+            KEYCLOAK, Stack.Component.KEYCLOAK);
 
     private final Options options;
     private final Stack stack;
@@ -119,8 +139,11 @@ public final class LocalSystem implements AutoCloseable {
             // registered (creating the replication slot, recording the binlog position) before the system is announced
             // ready: with snapshot.mode=no_data nothing committed before that would be relayed, and no service writes
             // an event on its own. On later starts the connectors resume from their stored offsets.
-            system.registerConnector("regrequest-outbox", REGREQUEST);
-            system.registerConnector("approval-outbox", APPROVAL);
+            for (String service : SERVICES) {
+                if (SPECS.get(service).connector() != null) {
+                    system.registerConnector(service);
+                }
+            }
             stack.keycloak(); // waits until it is ready (or throws why it is not)
             return system;
         } catch (RuntimeException e) {
@@ -133,7 +156,8 @@ public final class LocalSystem implements AutoCloseable {
      * A service that runs outside (dev mode) creates its outbox table when it first starts, which may be later: its
      * connector is registered once the table exists (polled every half second), so its events are relayed from then on.
      */
-    private void registerConnector(String connector, String service) {
+    private void registerConnector(String service) {
+        String connector = SPECS.get(service).connector();
         if (!options.excluded.contains(service)) {
             stack.registerConnector(Contracts.connector(connector), Map.of());
             return;
@@ -157,7 +181,8 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     private boolean outboxTableExists(String service) {
-        try (Connection c = service.equals(APPROVAL) ? stack.mariaDb().connect("approval") : stack.postgres().connect("regrequest");
+        ServiceSpec spec = SPECS.get(service);
+        try (Connection c = spec.onMariaDb() ? stack.mariaDb().connect(spec.database()) : stack.postgres().connect(spec.database());
                 ResultSet tables = c.getMetaData().getTables(null, null, "outboxevent", null)) {
             return tables.next();
         } catch (SQLException e) {
@@ -266,14 +291,11 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     private static Stack.Component infrastructure(String component) {
-        return switch (component) {
-            case POSTGRESQL -> Stack.Component.POSTGRES;
-            case MARIADB -> Stack.Component.MARIADB;
-            case KAFKA -> Stack.Component.KAFKA;
-            case KAFKA_CONNECT -> Stack.Component.CONNECT;
-            case KEYCLOAK -> Stack.Component.KEYCLOAK;
-            default -> throw new IllegalArgumentException("Unknown component " + component + "; one of " + COMPONENTS);
-        };
+        Stack.Component infrastructure = INFRASTRUCTURE.get(component);
+        if (infrastructure == null) {
+            throw new IllegalArgumentException("Unknown component " + component + "; one of " + COMPONENTS);
+        }
+        return infrastructure;
     }
 
     /** Replica 1 of a service. */
@@ -312,9 +334,14 @@ public final class LocalSystem implements AutoCloseable {
         return stack;
     }
 
-    /** Keycloak of this system: tokens of the demo users ({@link KeycloakServer#token(String)}) and more. */
+    /** Keycloak of this system (its URL, its process); tokens come from {@link #tokens()}. */
     public KeycloakServer keycloak() {
         return stack.keycloak();
+    }
+
+    /** Access tokens from the system's Keycloak (the demo users', the services' clients'). */
+    public TokenClient tokens() {
+        return stack.tokens();
     }
 
     /** The trace backend: Zipkin's UI and API ({@code url()}), the OTLP endpoint the services and Connect send to. */
@@ -324,7 +351,7 @@ public final class LocalSystem implements AutoCloseable {
 
     /** The services' OIDC_URL: {@code http://127.0.0.1:<keycloak port>/realms/bookmarket}, the tokens' issuer. */
     public String realmUrl() {
-        return "http://127.0.0.1:" + options.keycloakPort + "/realms/" + KeycloakServer.REALM;
+        return "http://127.0.0.1:" + options.keycloakPort + "/realms/" + Realm.NAME;
     }
 
     private Map<Integer, QuarkusApp> running(String name) {
@@ -363,12 +390,8 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     private int port(String name, int replica) {
-        int port = switch (name) {
-            case REGREQUEST -> options.regRequestPort;
-            case APPROVAL -> options.approvalPort;
-            case PUBLISHER_VIEW -> options.publisherViewPort;
-            default -> throw new IllegalArgumentException("Unknown service " + name + "; one of " + SERVICES);
-        };
+        spec(name); // a known service
+        int port = options.servicePorts.get(name);
         if (replica < 1) {
             throw new IllegalArgumentException("Replicas are numbered from 1: " + replica);
         }
@@ -379,18 +402,14 @@ public final class LocalSystem implements AutoCloseable {
 
     /** The environment a service is started with (e.g. to start its native executable the same way). */
     public Map<String, String> environment(String name) {
-        String database = switch (name) {
-            case REGREQUEST -> "regrequest";
-            case APPROVAL -> "approval";
-            default -> "publisherview";
-        };
+        ServiceSpec spec = spec(name);
         Map<String, String> env = new LinkedHashMap<>();
-        if (name.equals(APPROVAL)) {
-            env.put("DB_URL", stack.mariaDb().jdbcUrl(database));
+        if (spec.onMariaDb()) {
+            env.put("DB_URL", stack.mariaDb().jdbcUrl(spec.database()));
             env.put("DB_USER", MariaDbServer.USER);
             env.put("DB_PASSWORD", MariaDbServer.PASSWORD);
         } else {
-            env.put("DB_URL", stack.postgres().jdbcUrl(database));
+            env.put("DB_URL", stack.postgres().jdbcUrl(spec.database()));
             env.put("DB_USER", PostgresServer.USER);
             env.put("DB_PASSWORD", "");
         }
@@ -408,14 +427,22 @@ public final class LocalSystem implements AutoCloseable {
             // Several approval replicas: through the gateway, which spreads the calls as a Kubernetes Service does.
             // One: directly, so the breaker sees approval-service itself hang or refuse, as the suites' scenarios expect.
             env.put("APPROVAL_URL", options.replicas(APPROVAL) > 1 ? gatewayUrl() : url(APPROVAL));
-            env.put("OIDC_CLIENT_SECRET", KeycloakServer.REGREQUEST_SECRET);
+            env.put("OIDC_CLIENT_SECRET", Realm.REGREQUEST_SECRET);
         }
-        if (!name.equals(PUBLISHER_VIEW)) {
+        if (spec.servesPages()) {
             // The pages' client (the publisher's requests, the reviewers' queue).
-            env.put("UI_CLIENT_SECRET", KeycloakServer.WEB_SECRET);
+            env.put("UI_CLIENT_SECRET", Realm.WEB_SECRET);
         }
         env.putAll(options.extraEnv.getOrDefault(name, Map.of()));
         return env;
+    }
+
+    private static ServiceSpec spec(String name) {
+        ServiceSpec spec = SPECS.get(name);
+        if (spec == null) {
+            throw new IllegalArgumentException("Unknown service " + name + "; one of " + SERVICES);
+        }
+        return spec;
     }
 
     private Path logFile(String name, int replica) {
@@ -459,9 +486,8 @@ public final class LocalSystem implements AutoCloseable {
         int connectPort = 18083;
         int keycloakPort = 18180;
         int keycloakManagementPort = 18190;
-        int regRequestPort = 8085;
-        int approvalPort = 8086;
-        int publisherViewPort = 8087;
+        /** Replica 1 of each service: the original's ports, which its clients call. */
+        final Map<String, Integer> servicePorts = new LinkedHashMap<>(Map.of(REGREQUEST, 8085, APPROVAL, 8086, PUBLISHER_VIEW, 8087));
         int gatewayPort = 8080;
         /** The address the services listen on (loopback: nothing of them is reachable from the network). */
         String serviceHost = "127.0.0.1";
@@ -487,7 +513,7 @@ public final class LocalSystem implements AutoCloseable {
          * dropped on close. Restarting with the same options reuses the data and the service ports.
          */
         public static Options isolated(Path repoRoot, Path dataDir) {
-            deleteRecursively(dataDir);
+            Dirs.deleteRecursively(dataDir);
             Options options = new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
                     .keycloakPorts(freePort(), freePort())
                     .servicePorts(freePort(), freePort(), freePort()).gatewayPort(freePort()).tracingPorts(0, 0).ephemeral(true);
@@ -521,19 +547,6 @@ public final class LocalSystem implements AutoCloseable {
             throw new UncheckedIOException(new IOException("No free port between 20000 and 32000 on 127.0.0.1"));
         }
 
-        private static void deleteRecursively(Path dir) {
-            if (!Files.exists(dir)) {
-                return;
-            }
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not empty " + dir, e);
-            }
-        }
-
         public Options infraPorts(int postgres, int kafka, int connect) {
             this.postgresPort = postgres;
             this.kafkaPort = kafka;
@@ -554,9 +567,7 @@ public final class LocalSystem implements AutoCloseable {
         }
 
         public Options servicePorts(int regRequest, int approval, int publisherView) {
-            this.regRequestPort = regRequest;
-            this.approvalPort = approval;
-            this.publisherViewPort = publisherView;
+            servicePorts.putAll(Map.of(REGREQUEST, regRequest, APPROVAL, approval, PUBLISHER_VIEW, publisherView));
             return this;
         }
 

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * A Kafka Connect 4.3.1 worker in distributed mode with the Debezium Postgres and MariaDB connectors in its plugin path,
  * as a separate JVM. Connectors are registered from the same JSON files a production Connect cluster uses.
  */
-public final class ConnectWorker implements AutoCloseable {
+public final class ConnectWorker implements Engine {
 
     public static final String COMPONENT = "Kafka Connect worker";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** A single-node Apache Kafka 4.3.1 broker in KRaft mode (broker + controller), as a separate JVM. */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements Engine {
 
     public static final String COMPONENT = "Kafka broker";
     /** Partitions of a topic created on first use. */

@@ -19,7 +19,7 @@ import java.util.List;
  * A real PostgreSQL server (zonky's binaries from Maven Central, linux-amd64) set up for logical decoding,
  * with durable commits (fsync and synchronous_commit on, unlike zonky's defaults).
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements Engine {
 
     public static final String COMPONENT = "PostgreSQL";
     public static final String USER = "postgres";

@@ -24,12 +24,15 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Duration> startupTimes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<String> createdSlots = new ArrayList<>();
     private final List<String> registeredConnectors = new ArrayList<>();
-    private PostgresServer postgres;
-    private MariaDbServer mariaDb;
-    private KafkaBroker kafka;
-    private ConnectWorker connect;
+    // Each restartable component knows how to start again on the ports of the one that was killed.
+    private final Slot<PostgresServer> postgres;
+    private final Slot<MariaDbServer> mariaDb;
+    private final Slot<KafkaBroker> kafka;
+    private final Slot<ConnectWorker> connect;
+    private final Slot<KeycloakServer> keycloak;
+    private final Map<Component, Slot<?>> slots;
     private TraceBackend tracing;
-    private volatile KeycloakServer keycloak;
+    private volatile TokenClient tokens;
     /** Keycloak starts on a thread of its own (it needs only PostgreSQL); close() interrupts it. */
     private volatile Thread keycloakStarter;
     private final java.util.concurrent.CompletableFuture<KeycloakServer> startingKeycloak =
@@ -37,6 +40,20 @@ public final class Stack implements AutoCloseable {
 
     private Stack(Options options) {
         this.options = options;
+        postgres = new Slot<>(Component.POSTGRES, "PostgreSQL", old -> PostgresServer.start(options.workDir, old.port()));
+        mariaDb = new Slot<>(Component.MARIADB, "MariaDB",
+                old -> MariaDbServer.start(options.workDir, old.port(), options.timeout));
+        kafka = new Slot<>(Component.KAFKA, "Kafka", old -> KafkaBroker.start(options.workDir, old.port(), options.timeout));
+        connect = new Slot<>(Component.CONNECT, "Kafka Connect", old -> {
+            ConnectWorker worker = ConnectWorker.start(options.workDir, old.port(), kafka().bootstrapServers(), otlpEndpoint(),
+                    options.timeout);
+            registeredConnectors.forEach(name -> worker.awaitRunning(name, options.timeout));
+            return worker;
+        });
+        keycloak = new Slot<>(Component.KEYCLOAK, "Keycloak", old -> KeycloakServer.start(options.workDir, old.port(),
+                old.managementPort(), postgres(), options.keycloakTimeout()));
+        slots = Map.of(Component.POSTGRES, postgres, Component.MARIADB, mariaDb, Component.KAFKA, kafka,
+                Component.CONNECT, connect, Component.KEYCLOAK, keycloak);
     }
 
     public static Options options(Path workDir) {
@@ -102,16 +119,17 @@ public final class Stack implements AutoCloseable {
         }
         // All have finished: keep whichever started, so close() stops it if another failed.
         List<RuntimeException> failures = new ArrayList<>();
-        postgres = keep(startingPostgres, failures);
-        mariaDb = startingMariaDb == null ? null : keep(startingMariaDb, failures);
-        kafka = keep(startingKafka, failures);
+        postgres.engine = keep(startingPostgres, failures);
+        mariaDb.engine = startingMariaDb == null ? null : keep(startingMariaDb, failures);
+        kafka.engine = keep(startingKafka, failures);
         tracing = startingTracing == null ? null : keep(startingTracing, failures);
         if (failures.isEmpty() && options.withConnect) {
             try {
                 info("Starting Kafka Connect (log %s)", options.workDir.resolve("logs/kafka-connect.log").toAbsolutePath());
-                connect = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
-                        kafka.bootstrapServers(), otlpEndpoint(), options.timeout));
-                info("Kafka Connect ready on %s in %d ms", connect.url(), startupTimes.get("Kafka Connect").toMillis());
+                ConnectWorker worker = timed("Kafka Connect", () -> ConnectWorker.start(options.workDir, options.connectPort,
+                        kafka().bootstrapServers(), otlpEndpoint(), options.timeout));
+                connect.engine = worker;
+                info("Kafka Connect ready on %s in %d ms", worker.url(), startupTimes.get("Kafka Connect").toMillis());
             } catch (RuntimeException e) {
                 failures.add(e);
             }
@@ -173,22 +191,17 @@ public final class Stack implements AutoCloseable {
      * stack's; {@code overrides} may change more (e.g. the database name). Waits until its task is RUNNING.
      */
     public Map<String, String> registerConnector(String connectorJson, Map<String, String> overrides) {
-        if (connect == null) {
-            throw new IllegalStateException("This stack was started without Kafka Connect");
-        }
+        ConnectWorker connect = connect();
         long begin = System.nanoTime();
         Map<String, String> local = new LinkedHashMap<>();
         local.put("database.hostname", Ports.HOST);
         if (field(connectorJson, "/config/connector.class").contains(".mariadb.")) {
-            if (mariaDb == null) {
-                throw new IllegalStateException("This stack was started without MariaDB");
-            }
-            local.put("database.port", Integer.toString(mariaDb.port()));
+            local.put("database.port", Integer.toString(mariaDb().port()));
             local.put("database.user", MariaDbServer.DEBEZIUM_USER);
             local.put("database.password", MariaDbServer.DEBEZIUM_PASSWORD);
-            local.put("schema.history.internal.kafka.bootstrap.servers", kafka.bootstrapServers());
+            local.put("schema.history.internal.kafka.bootstrap.servers", kafka().bootstrapServers());
         } else {
-            local.put("database.port", Integer.toString(postgres.port()));
+            local.put("database.port", Integer.toString(postgres().port()));
             local.put("database.user", PostgresServer.USER);
             local.put("database.password", "");
         }
@@ -198,7 +211,7 @@ public final class Stack implements AutoCloseable {
         if (!historyTopic.isEmpty()) {
             // Debezium requires exactly one partition here (the history is replayed in order); created first, so that
             // nothing can create it with the broker's default of several.
-            kafka.createTopicIfAbsent(historyTopic, 1);
+            kafka().createTopicIfAbsent(historyTopic, 1);
         }
         Map<String, String> config = connect.registerConnector(connectorJson, local, options.timeout);
         String name = config.get("name") != null ? config.get("name") : field(connectorJson, "/name");
@@ -225,16 +238,16 @@ public final class Stack implements AutoCloseable {
      */
     private void awaitSchemaHistory(String connector, String topic) {
         long deadline = System.nanoTime() + options.timeout.toNanos();
-        while (!kafka.hasRecords(topic)) {
+        while (!kafka().hasRecords(topic)) {
             if (System.nanoTime() > deadline) {
                 throw new StackStartException("Connector " + connector, "wrote no schema history to " + topic + " within "
-                        + options.timeout.toSeconds() + " s", connect.logFile());
+                        + options.timeout.toSeconds() + " s", connect().logFile());
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new StackStartException("Connector " + connector, "wait was interrupted", connect.logFile(), e);
+                throw new StackStartException("Connector " + connector, "wait was interrupted", connect().logFile(), e);
             }
         }
     }
@@ -249,23 +262,36 @@ public final class Stack implements AutoCloseable {
     }
 
     public PostgresServer postgres() {
-        return postgres;
+        return postgres.engine;
     }
 
-    /** The MariaDB server, or null when this stack runs without one. */
-    MariaDbServer mariaDbOrNull() {
-        return mariaDb;
+    public boolean hasMariaDb() {
+        return mariaDb.engine != null;
     }
 
     public MariaDbServer mariaDb() {
-        if (mariaDb == null) {
-            throw new IllegalStateException("This stack was started without MariaDB");
-        }
-        return mariaDb;
+        return mariaDb.running();
     }
 
     public KafkaBroker kafka() {
-        return kafka;
+        return kafka.engine;
+    }
+
+    /**
+     * The stack's token client, one for its whole life (Keycloak keeps its port across restarts); waits for Keycloak
+     * as {@link #keycloak()} does.
+     */
+    public TokenClient tokens() {
+        TokenClient client = tokens;
+        if (client == null) {
+            synchronized (this) {
+                if (tokens == null) {
+                    tokens = new TokenClient(keycloak().url());
+                }
+                client = tokens;
+            }
+        }
+        return client;
     }
 
     /**
@@ -276,10 +302,10 @@ public final class Stack implements AutoCloseable {
         if (!options.withKeycloak) {
             throw new IllegalStateException("This stack was started without Keycloak");
         }
-        if (keycloak == null) {
-            keycloak = result(startingKeycloak);
+        if (keycloak.engine == null) {
+            keycloak.engine = result(startingKeycloak);
         }
-        return keycloak;
+        return keycloak.engine;
     }
 
     /** The trace backend, or an exception when this stack runs without one. */
@@ -296,10 +322,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public ConnectWorker connect() {
-        if (connect == null) {
-            throw new IllegalStateException("This stack was started without Kafka Connect");
-        }
-        return connect;
+        return connect.running();
     }
 
     /** The infrastructure components that {@link #kill} and {@link #restart} address. */
@@ -311,13 +334,7 @@ public final class Stack implements AutoCloseable {
      */
     public void kill(Component component) {
         info("Killing %s (SIGKILL)", component);
-        switch (component) {
-            case POSTGRES -> postgres.kill();
-            case MARIADB -> mariaDb().kill();
-            case KAFKA -> kafka.kill();
-            case CONNECT -> connect().kill();
-            case KEYCLOAK -> keycloak().kill();
-        }
+        slot(component).running().kill();
     }
 
     /**
@@ -326,36 +343,55 @@ public final class Stack implements AutoCloseable {
      */
     public void restart(Component component) {
         long begin = System.nanoTime();
-        switch (component) {
-            case POSTGRES -> {
-                int port = postgres.port();
-                postgres.kill(); // idempotent; releases the data directory's lock for the new server
-                postgres = PostgresServer.start(options.workDir, port);
+        slot(component).restart();
+        info("%s restarted in %d ms", component, Duration.ofNanos(System.nanoTime() - begin).toMillis());
+    }
+
+    private Slot<?> slot(Component component) {
+        if (component == Component.KEYCLOAK) {
+            keycloak(); // started in the background: wait for it
+        }
+        return slots.get(component);
+    }
+
+    /** One restartable component: the engine running now, and how to start another on the ports of a killed one. */
+    private static final class Slot<E extends Engine> {
+        private final Component component;
+        private final String name;
+        private final java.util.function.UnaryOperator<E> startAgain;
+        private volatile E engine;
+
+        Slot(Component component, String name, java.util.function.UnaryOperator<E> startAgain) {
+            this.component = component;
+            this.name = name;
+            this.startAgain = startAgain;
+        }
+
+        E running() {
+            if (engine == null) {
+                throw new IllegalStateException("This stack was started without " + name);
             }
-            case MARIADB -> {
-                int port = mariaDb().port();
-                mariaDb.kill(); // idempotent
-                mariaDb = MariaDbServer.start(options.workDir, port, options.timeout);
-            }
-            case KAFKA -> {
-                int port = kafka.port();
-                kafka.kill();
-                kafka = KafkaBroker.start(options.workDir, port, options.timeout);
-            }
-            case CONNECT -> {
-                int port = connect().port();
-                connect.kill();
-                connect = ConnectWorker.start(options.workDir, port, kafka.bootstrapServers(), otlpEndpoint(), options.timeout);
-                registeredConnectors.forEach(name -> connect.awaitRunning(name, options.timeout));
-            }
-            case KEYCLOAK -> {
-                KeycloakServer old = keycloak();
-                old.kill();
-                keycloak = KeycloakServer.start(options.workDir, old.port(), old.managementPort(), postgres,
-                        options.keycloakTimeout());
+            return engine;
+        }
+
+        void restart() {
+            E old = running();
+            old.kill(); // idempotent; releases the data directory's lock for the new process
+            engine = startAgain.apply(old);
+        }
+
+        /** Orderly stop of what runs, if anything; a failure is logged, not thrown (the rest still stops). */
+        void close() {
+            if (engine != null) {
+                quietly(name, engine::close);
+                engine = null;
             }
         }
-        info("%s restarted in %d ms", component, Duration.ofNanos(System.nanoTime() - begin).toMillis());
+
+        @Override
+        public String toString() {
+            return component + " (" + name + ")";
+        }
     }
 
     /** How long each component took to become ready (and "total"). */
@@ -369,30 +405,18 @@ public final class Stack implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (connect != null) {
-            if (options.dropSlotsOnClose) {
-                registeredConnectors.forEach(this::quietlyDeleteConnector);
-            }
-            quietly("Kafka Connect", connect::close);
-            connect = null;
+        if (connect.engine != null && options.dropSlotsOnClose) {
+            registeredConnectors.forEach(this::quietlyDeleteConnector);
         }
-        if (postgres != null && options.dropSlotsOnClose && !createdSlots.isEmpty()) {
+        connect.close();
+        if (postgres.engine != null && options.dropSlotsOnClose && !createdSlots.isEmpty()) {
             quietly("replication slot clean-up", () -> info("Dropped replication slots %s",
-                    postgres.dropReplicationSlots(createdSlots)));
+                    postgres().dropReplicationSlots(createdSlots)));
         }
         stopKeycloak();
-        if (kafka != null) {
-            quietly("Kafka", kafka::close);
-            kafka = null;
-        }
-        if (mariaDb != null) {
-            quietly("MariaDB", mariaDb::close);
-            mariaDb = null;
-        }
-        if (postgres != null) {
-            quietly("PostgreSQL", postgres::close);
-            postgres = null;
-        }
+        kafka.close();
+        mariaDb.close();
+        postgres.close();
         if (tracing != null) {
             quietly("the trace backend", tracing::close);
             tracing = null;
@@ -413,17 +437,15 @@ public final class Stack implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        KeycloakServer server = keycloak != null ? keycloak
-                : startingKeycloak.isCompletedExceptionally() ? null : startingKeycloak.getNow(null);
-        if (server != null) {
-            quietly("Keycloak", server::close);
+        if (keycloak.engine == null && !startingKeycloak.isCompletedExceptionally()) {
+            keycloak.engine = startingKeycloak.getNow(null);
         }
-        keycloak = null;
+        keycloak.close();
         keycloakStarter = null;
     }
 
     private void quietlyDeleteConnector(String name) {
-        quietly("connector " + name, () -> connect.deleteConnector(name));
+        quietly("connector " + name, () -> connect().deleteConnector(name));
     }
 
     private static void quietly(String what, Runnable action) {

@@ -19,7 +19,7 @@ import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
 /**
  * Publishers and reviewers at work: publisher100 POSTs new requests and cancels them, the reviewer approves confirmed
  * tickets (never rejects: reject-vs-cancel has a race scenario of its own,
- * {@code ReliabilityIT#rejectVersusCancelRacesEndInOneAgreedState}), each with its own token (renewed by {@link Tokens}). Records every answer; every 201 is remembered so that the checks can demand it
+ * {@code RacesIT#rejectVersusCancelRacesEndInOneAgreedState}), each with its own token (renewed by {@link Tokens}). Records every answer; every 201 is remembered so that the checks can demand it
  * still exists afterwards.
  */
 final class Load implements AutoCloseable {

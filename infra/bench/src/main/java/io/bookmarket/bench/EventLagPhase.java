@@ -57,6 +57,8 @@ final class EventLagPhase {
         sut.tokens().validFor(options.duration.plusSeconds(30), BenchTokens.PUBLISHER);
         Map<Long, Instant> answered = new ConcurrentHashMap<>();
         progress("event lag: POST at a steady %.0f req/s for %d s", rate, options.duration.toSeconds());
+        // CPU per POST at a steady rate: the same batching in every run, unlike a closed loop whose throughput varies.
+        CpuAccounting.Mark cpuFrom = sut.cpu().mark();
         LoadGenerator.Outcome load = LoadGenerator.fixedRate("POST /regRequests (steady)", rate, options.duration,
                 status -> status == 201, (worker, seq) -> {
                     HttpResponse<String> response = sut.postRequest(seq + 1);
@@ -85,6 +87,7 @@ final class EventLagPhase {
                 }
                 Thread.sleep(200);
             }
+            Map<String, Object> cpu = sut.cpu().perOperationFrom(cpuFrom, answered.size());
             Histogram occurredToView = new Histogram(LoadGenerator.MAX_MICROS, 3);
             Histogram answerToView = new Histogram(LoadGenerator.MAX_MICROS, 3);
             Histogram occurredToRelay = new Histogram(LoadGenerator.MAX_MICROS, 3);
@@ -121,6 +124,8 @@ final class EventLagPhase {
             m.put("relayNote", "relay = the Kafka record's timestamp, which the outbox EventRouter sets to the Debezium "
                     + "event's ts_ms (when the connector processed the change; millisecond precision)");
             m.put("publisherViewLagTimer", lagTimer());
+            m.put("cpuUntilApplied", cpu);
+            m.put("cpuNote", "CPU per POST of every process, from the first POST until the view had them all");
             progress("event lag: occurredAt -> relayed p50 %s ms, p99 %s ms; relayed -> view p50 %s ms, p99 %s ms",
                     LoadGenerator.ms(occurredToRelay.getValueAtPercentile(50)), LoadGenerator.ms(occurredToRelay.getValueAtPercentile(99)),
                     LoadGenerator.ms(relayToView.getValueAtPercentile(50)), LoadGenerator.ms(relayToView.getValueAtPercentile(99)));

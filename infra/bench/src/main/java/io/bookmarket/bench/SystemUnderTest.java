@@ -53,8 +53,9 @@ final class SystemUnderTest implements AutoCloseable {
     Map<String, Object> start() throws IOException {
         systemOptions = LocalSystem.Options.isolated(options.repo, options.dataDir);
         for (String service : SERVICES) {
+            // The production defaults (the local system traces everything, SQL statements included).
             systemOptions.env(service, Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
-                    "OTEL_TRACES_SAMPLER_ARG", options.traceSampling));
+                    "OTEL_TRACES_SAMPLER_ARG", options.traceSampling, "TRACE_SQL_STATEMENTS", "false"));
             systemOptions.env(service, options.serviceEnv);
         }
         progress("starting the whole system (PostgreSQL, MariaDB, Kafka, Kafka Connect + 2 connectors, Keycloak, trace backend, "

@@ -420,6 +420,8 @@ public final class LocalSystem implements AutoCloseable {
         // Locally every request is traced (the services' own default samples a tenth of new traces).
         env.put("OTEL_EXPORTER_OTLP_ENDPOINT", stack.otlpEndpoint());
         env.put("OTEL_TRACES_SAMPLER", "parentbased_always_on");
+        // ... with a span per SQL statement (off in production: most of a collector's work).
+        env.put("TRACE_SQL_STATEMENTS", "true");
         // Readiness is DOWN for this long after SIGTERM while requests are still served: the gateway's poll sees it
         // and stops routing before the replica stops listening.
         env.put("SHUTDOWN_DELAY", options.shutdownDelay.toMillis() + "ms");

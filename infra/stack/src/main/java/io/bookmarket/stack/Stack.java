@@ -20,10 +20,9 @@ public final class Stack implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Stack.class.getName());
 
-    private final Options options;
+    private final StackOptions options;
     private final Map<String, Duration> startupTimes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
-    private final List<String> createdSlots = new ArrayList<>();
-    private final List<String> registeredConnectors = new ArrayList<>();
+    private final OutboxConnectors connectors;
     // Each restartable component knows how to start again on the ports of the one that was killed.
     private final Slot<PostgresServer> postgres;
     private final Slot<MariaDbServer> mariaDb;
@@ -38,8 +37,9 @@ public final class Stack implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<KeycloakServer> startingKeycloak =
             new java.util.concurrent.CompletableFuture<>();
 
-    private Stack(Options options) {
+    private Stack(StackOptions options) {
         this.options = options;
+        connectors = new OutboxConnectors(this::connect, this::kafka, this::postgres, this::mariaDb, options.timeout);
         postgres = new Slot<>(Component.POSTGRES, "PostgreSQL", old -> PostgresServer.start(options.workDir, old.port()));
         mariaDb = new Slot<>(Component.MARIADB, "MariaDB",
                 old -> MariaDbServer.start(options.workDir, old.port(), options.timeout));
@@ -47,7 +47,7 @@ public final class Stack implements AutoCloseable {
         connect = new Slot<>(Component.CONNECT, "Kafka Connect", old -> {
             ConnectWorker worker = ConnectWorker.start(options.workDir, old.port(), kafka().bootstrapServers(), otlpEndpoint(),
                     options.timeout);
-            registeredConnectors.forEach(name -> worker.awaitRunning(name, options.timeout));
+            connectors.awaitAllRunning(worker);
             return worker;
         });
         keycloak = new Slot<>(Component.KEYCLOAK, "Keycloak", old -> KeycloakServer.start(options.workDir, old.port(),
@@ -56,12 +56,12 @@ public final class Stack implements AutoCloseable {
                 Component.CONNECT, connect, Component.KEYCLOAK, keycloak);
     }
 
-    public static Options options(Path workDir) {
-        return new Options(workDir);
+    public static StackOptions options(Path workDir) {
+        return new StackOptions(workDir);
     }
 
     /** Starts every component; on any failure stops what already runs and rethrows (no orphan processes). */
-    public static Stack start(Options options) {
+    public static Stack start(StackOptions options) {
         Stack stack = new Stack(options);
         try {
             stack.startAll();
@@ -191,74 +191,11 @@ public final class Stack implements AutoCloseable {
      * stack's; {@code overrides} may change more (e.g. the database name). Waits until its task is RUNNING.
      */
     public Map<String, String> registerConnector(String connectorJson, Map<String, String> overrides) {
-        ConnectWorker connect = connect();
-        long begin = System.nanoTime();
-        Map<String, String> local = new LinkedHashMap<>();
-        local.put("database.hostname", Ports.HOST);
-        if (field(connectorJson, "/config/connector.class").contains(".mariadb.")) {
-            local.put("database.port", Integer.toString(mariaDb().port()));
-            local.put("database.user", MariaDbServer.DEBEZIUM_USER);
-            local.put("database.password", MariaDbServer.DEBEZIUM_PASSWORD);
-            local.put("schema.history.internal.kafka.bootstrap.servers", kafka().bootstrapServers());
-        } else {
-            local.put("database.port", Integer.toString(postgres().port()));
-            local.put("database.user", PostgresServer.USER);
-            local.put("database.password", "");
-        }
-        local.putAll(overrides);
-        String historyTopic = local.getOrDefault("schema.history.internal.kafka.topic",
-                field(connectorJson, "/config/schema.history.internal.kafka.topic"));
-        if (!historyTopic.isEmpty()) {
-            // Debezium requires exactly one partition here (the history is replayed in order); created first, so that
-            // nothing can create it with the broker's default of several.
-            kafka().createTopicIfAbsent(historyTopic, 1);
-        }
-        Map<String, String> config = connect.registerConnector(connectorJson, local, options.timeout);
-        String name = config.get("name") != null ? config.get("name") : field(connectorJson, "/name");
-        String schemaHistory = config.get("schema.history.internal.kafka.topic");
-        if (schemaHistory != null) {
-            awaitSchemaHistory(name, schemaHistory);
-        }
-        registeredConnectors.add(name);
-        if (config.get("slot.name") != null) {
-            createdSlots.add(config.get("slot.name"));
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - begin);
-        startupTimes.put("connector " + name, took);
-        info("Connector %s RUNNING (database %s) in %d ms", name,
-                config.getOrDefault("database.dbname", config.get("database.include.list")), took.toMillis());
-        return config;
-    }
-
-    /**
-     * RUNNING is not enough for a binlog connector: it fixes its binlog position a moment later, while it snapshots
-     * the schema, and with snapshot.mode=no_data anything committed before that would never be relayed. The schema
-     * history it writes then says the position is fixed; on later starts it is there already and the connector
-     * resumes from its stored offset.
-     */
-    private void awaitSchemaHistory(String connector, String topic) {
-        long deadline = System.nanoTime() + options.timeout.toNanos();
-        while (!kafka().hasRecords(topic)) {
-            if (System.nanoTime() > deadline) {
-                throw new StackStartException("Connector " + connector, "wrote no schema history to " + topic + " within "
-                        + options.timeout.toSeconds() + " s", connect().logFile());
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StackStartException("Connector " + connector, "wait was interrupted", connect().logFile(), e);
-            }
-        }
-    }
-
-    /** One value of a connector definition, by JSON pointer. */
-    private static String field(String connectorJson, String pointer) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(connectorJson).at(pointer).asText();
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e);
-        }
+        OutboxConnectors.Registration registration = connectors.register(connectorJson, overrides);
+        startupTimes.put("connector " + registration.name(), registration.took());
+        info("Connector %s RUNNING (database %s) in %d ms", registration.name(), registration.config()
+                .getOrDefault("database.dbname", registration.config().get("database.include.list")), registration.took().toMillis());
+        return registration.config();
     }
 
     public PostgresServer postgres() {
@@ -295,7 +232,7 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * Keycloak, once it is ready: when the stack was started with {@link Options#keycloakInBackground}, this waits
+     * Keycloak, once it is ready: when the stack was started with {@link StackOptions#keycloakInBackground}, this waits
      * for it (and throws its start's failure).
      */
     public KeycloakServer keycloak() {
@@ -406,12 +343,11 @@ public final class Stack implements AutoCloseable {
     @Override
     public void close() {
         if (connect.engine != null && options.dropSlotsOnClose) {
-            registeredConnectors.forEach(this::quietlyDeleteConnector);
+            connectors.deleteConnectors();
         }
         connect.close();
-        if (postgres.engine != null && options.dropSlotsOnClose && !createdSlots.isEmpty()) {
-            quietly("replication slot clean-up", () -> info("Dropped replication slots %s",
-                    postgres().dropReplicationSlots(createdSlots)));
+        if (postgres.engine != null && options.dropSlotsOnClose) {
+            connectors.dropSlots(); // once Connect no longer holds them
         }
         stopKeycloak();
         kafka.close();
@@ -444,10 +380,6 @@ public final class Stack implements AutoCloseable {
         keycloakStarter = null;
     }
 
-    private void quietlyDeleteConnector(String name) {
-        quietly("connector " + name, () -> connect().deleteConnector(name));
-    }
-
     private static void quietly(String what, Runnable action) {
         try {
             action.run();
@@ -465,124 +397,5 @@ public final class Stack implements AutoCloseable {
 
     private static void info(String format, Object... args) {
         LOG.log(System.Logger.Level.INFO, String.format(format, args));
-    }
-
-    /** What to start and where. Ports default to free ones; 0 means "any free port". */
-    public static final class Options {
-        private final Path workDir;
-        private final List<String> databases = new ArrayList<>();
-        private final List<String> mariaDbDatabases = new ArrayList<>();
-        private int postgresPort;
-        private int mariaDbPort;
-        private int kafkaPort;
-        private int connectPort;
-        private boolean withConnect;
-        private boolean withMariaDb;
-        private boolean dropSlotsOnClose = true;
-        private boolean withKeycloak;
-        private boolean keycloakInBackground;
-        private int keycloakPort;
-        private int keycloakManagementPort;
-        private Duration timeout = Duration.ofSeconds(90);
-        private boolean withTracing;
-        private int tracingPort;
-        private int otlpPort;
-
-        private Options(Path workDir) {
-            this.workDir = workDir;
-        }
-
-        public Options databases(String... names) {
-            databases.addAll(List.of(names));
-            return this;
-        }
-
-        /** Databases on a MariaDB server (which is then started). */
-        public Options mariaDbDatabases(String... names) {
-            mariaDbDatabases.addAll(List.of(names));
-            withMariaDb = true;
-            return this;
-        }
-
-        /** Whether a MariaDB server runs beside PostgreSQL (default: only when databases are asked for on it). */
-        public Options withMariaDb(boolean withMariaDb) {
-            this.withMariaDb = withMariaDb;
-            return this;
-        }
-
-        public Options mariaDbPort(int port) {
-            this.mariaDbPort = port;
-            return this;
-        }
-
-        public Options postgresPort(int port) {
-            this.postgresPort = port;
-            return this;
-        }
-
-        public Options kafkaPort(int port) {
-            this.kafkaPort = port;
-            return this;
-        }
-
-        public Options connectPort(int port) {
-            this.connectPort = port;
-            return this;
-        }
-
-        /** The trace backend: its UI/API on {@code uiPort}, OTLP/HTTP on {@code otlpPort} (0: free ones). */
-        public Options withTracing(int uiPort, int otlpPort) {
-            this.withTracing = true;
-            this.tracingPort = uiPort;
-            this.otlpPort = otlpPort;
-            return this;
-        }
-
-        public Options withConnect(boolean withConnect) {
-            this.withConnect = withConnect;
-            return this;
-        }
-
-        /** Tests: true (slots would keep WAL forever). A persistent local system: false. */
-        public Options dropSlotsOnClose(boolean drop) {
-            this.dropSlotsOnClose = drop;
-            return this;
-        }
-
-        public Options timeout(Duration timeout) {
-            this.timeout = timeout;
-            return this;
-        }
-
-        /** Whether Keycloak runs (on the stack's PostgreSQL, realm bookmarket imported). */
-        public Options withKeycloak(boolean withKeycloak) {
-            this.withKeycloak = withKeycloak;
-            return this;
-        }
-
-        public Options keycloakPort(int port) {
-            this.keycloakPort = port;
-            return this;
-        }
-
-        /** Keycloak's management interface (health). */
-        public Options keycloakManagementPort(int port) {
-            this.keycloakManagementPort = port;
-            return this;
-        }
-
-        /**
-         * true: {@link Stack#start} returns once the other components are ready while Keycloak goes on starting;
-         * {@link Stack#keycloak()} waits for it. Lets services start beside Keycloak (they reach it later).
-         */
-        public Options keycloakInBackground(boolean background) {
-            this.keycloakInBackground = background;
-            return this;
-        }
-
-        /** Keycloak takes 25-50 s to start on two busy cores, several times the others. */
-        Duration keycloakTimeout() {
-            return timeout.compareTo(Duration.ofMinutes(4)) > 0 ? timeout : Duration.ofMinutes(4);
-        }
     }
 }

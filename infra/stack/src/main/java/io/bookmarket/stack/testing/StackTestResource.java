@@ -64,7 +64,7 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
             // Fresh every run: tests must not see a previous run's rows or messages.
             Path workDir = Path.of(System.getProperty("bookmarket.stack.dir", "target/stack"));
             Dirs.deleteRecursively(workDir);
-            Stack.Options options = Stack.options(workDir);
+            io.bookmarket.stack.StackOptions options = Stack.options(workDir);
             shared = Stack.start(options.withMariaDb(withMariaDb));
             System.out.printf("Test stack (PostgreSQL%s + Kafka) ready in %d ms%n", withMariaDb ? " + MariaDB" : "",
                     shared.startupTimes().get("total").toMillis());

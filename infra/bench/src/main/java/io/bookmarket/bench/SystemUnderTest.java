@@ -1,6 +1,7 @@
 package io.bookmarket.bench;
 
 import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.launcher.SystemOptions;
 import io.bookmarket.stack.PostgresServer;
 
 import java.io.IOException;
@@ -38,7 +39,7 @@ final class SystemUnderTest implements AutoCloseable {
     private final BenchOptions options;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private LocalSystem.Options systemOptions;
+    private SystemOptions systemOptions;
     private LocalSystem system;
     private CpuAccounting cpu;
     private BenchTokens tokens;
@@ -51,7 +52,7 @@ final class SystemUnderTest implements AutoCloseable {
 
     /** Starts the whole system; returns how long it and its infrastructure took. */
     Map<String, Object> start() throws IOException {
-        systemOptions = LocalSystem.Options.isolated(options.repo, options.dataDir);
+        systemOptions = SystemOptions.isolated(options.repo, options.dataDir);
         for (String service : SERVICES) {
             // The production defaults (the local system traces everything, SQL statements included).
             systemOptions.env(service, Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio",

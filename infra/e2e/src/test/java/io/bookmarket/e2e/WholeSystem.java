@@ -1,6 +1,7 @@
 package io.bookmarket.e2e;
 
 import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.launcher.SystemOptions;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -19,7 +20,7 @@ import static io.bookmarket.launcher.LocalSystem.REGREQUEST;
 public final class WholeSystem implements BeforeAllCallback {
 
     private static final Path DATA = Path.of("target/e2e-system");
-    private static LocalSystem.Options options;
+    private static SystemOptions options;
     private static LocalSystem system;
 
     @Override
@@ -30,7 +31,7 @@ public final class WholeSystem implements BeforeAllCallback {
     }
 
     private static Stopper start() {
-        options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
+        options = SystemOptions.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
                 // The breaker scenario needs a short reopen delay; everything else runs on the shipped defaults.
                 .env(REGREQUEST, Map.of("APPROVAL_BREAKER_DELAY", "3s"));
         long begin = System.nanoTime();

@@ -26,7 +26,7 @@ public final class Launcher {
     public static void main(String[] args) throws InterruptedException {
         Path repoRoot = Path.of(System.getProperty("bookmarket.repo", ".")).toAbsolutePath().normalize();
         Path home = Path.of(env("BOOKMARKET_HOME", repoRoot.resolve(".bookmarket").toString())).toAbsolutePath();
-        LocalSystem.Options options = new LocalSystem.Options(repoRoot, home)
+        SystemOptions options = new SystemOptions(repoRoot, home)
                 .infraPorts(intEnv("BOOKMARKET_POSTGRES_PORT", 15432), intEnv("BOOKMARKET_KAFKA_PORT", 19092),
                         intEnv("BOOKMARKET_CONNECT_PORT", 18083))
                 .mariaDbPort(intEnv("BOOKMARKET_MARIADB_PORT", 13306))

@@ -1,7 +1,6 @@
 package io.bookmarket.launcher;
 
 import io.bookmarket.contracts.Contracts;
-import io.bookmarket.stack.Dirs;
 import io.bookmarket.stack.Gateway;
 import io.bookmarket.stack.KeycloakServer;
 import io.bookmarket.stack.MariaDbServer;
@@ -11,10 +10,6 @@ import io.bookmarket.stack.Realm;
 import io.bookmarket.stack.Stack;
 import io.bookmarket.stack.TokenClient;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,10 +18,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
@@ -40,7 +33,7 @@ import java.util.concurrent.Future;
  * of them (the local stand-in for the Kubernetes Ingress). Used by the launcher and the end-to-end tests.
  * <p>
  * Replica 1 of a service listens on the service's own port (8085, 8086, 8087: the original's clients call those);
- * replica k on port + 100 * (k - 1) (free ports in {@link Options#isolated}). All replicas of a service share its
+ * replica k on port + 100 * (k - 1) (free ports in {@link SystemOptions#isolated}). All replicas of a service share its
  * database and its Kafka consumer group. The gateway routes to the replicas that run, as they start and stop.
  */
 public final class LocalSystem implements AutoCloseable {
@@ -79,25 +72,25 @@ public final class LocalSystem implements AutoCloseable {
             KAFKA_CONNECT, Stack.Component.CONNECT,
             KEYCLOAK, Stack.Component.KEYCLOAK);
 
-    private final Options options;
+    private final SystemOptions options;
     private final Stack stack;
     private final Gateway gateway;
     /** Service -> replica number -> its running app. Replicas may be (re)started from several threads at once. */
     private final Map<String, Map<Integer, QuarkusApp>> running = new ConcurrentHashMap<>();
-    /** Registers the connector of a service that runs outside (dev mode) once its outbox table exists. */
-    private volatile Thread deferredConnector;
+    /** The connector of a service that runs outside (dev mode), registered once its outbox table exists. */
+    private volatile DeferredConnector deferredConnector;
 
-    private LocalSystem(Options options, Stack stack, Gateway gateway) {
+    private LocalSystem(SystemOptions options, Stack stack, Gateway gateway) {
         this.options = options;
         this.stack = stack;
         this.gateway = gateway;
         SERVICES.forEach(service -> running.put(service, new ConcurrentSkipListMap<>()));
     }
 
-    public static LocalSystem start(Options options) {
+    public static LocalSystem start(SystemOptions options) {
         // The services are given Keycloak's address before it is up: its port is fixed now.
         if (options.keycloakPort == 0) {
-            options.keycloakPort = Options.freePort();
+            options.keycloakPort = SystemOptions.freePort();
         }
         // First, so that a taken gateway port fails at once rather than after the infrastructure's start.
         Gateway gateway = Gateway.start(options.gatewayPort);
@@ -152,32 +145,15 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
-    /**
-     * A service that runs outside (dev mode) creates its outbox table when it first starts, which may be later: its
-     * connector is registered once the table exists (polled every half second), so its events are relayed from then on.
-     */
+    /** Registers a service's outbox connector; for a service that runs outside, once its outbox table exists. */
     private void registerConnector(String service) {
         String connector = SPECS.get(service).connector();
-        if (!options.excluded.contains(service)) {
-            stack.registerConnector(Contracts.connector(connector), Map.of());
-            return;
+        Runnable register = () -> stack.registerConnector(Contracts.connector(connector), Map.of());
+        if (options.excluded.contains(service)) {
+            deferredConnector = DeferredConnector.start(connector, service, () -> outboxTableExists(service), register);
+        } else {
+            register.run();
         }
-        deferredConnector = Thread.ofVirtual().name(connector + "-registration").start(() -> {
-            try {
-                if (!outboxTableExists(service)) {
-                    LOG.log(System.Logger.Level.INFO, "Connector " + connector + " waits for " + service
-                            + " to create its outbox table (its first start)");
-                    while (!outboxTableExists(service)) {
-                        Thread.sleep(500);
-                    }
-                }
-                stack.registerConnector(Contracts.connector(connector), Map.of());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the system is stopping
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "Connector " + connector + " could not be registered: " + e.getMessage());
-            }
-        });
     }
 
     private boolean outboxTableExists(String service) {
@@ -397,7 +373,7 @@ public final class LocalSystem implements AutoCloseable {
         }
         // Kept in the options: restarting with the same options reuses the ports.
         return replica == 1 ? port : options.replicaPorts.computeIfAbsent(name + "-" + replica,
-                key -> options.freeReplicaPorts ? Options.freePort() : port + 100 * (replica - 1));
+                key -> options.freeReplicaPorts ? SystemOptions.freePort() : port + 100 * (replica - 1));
     }
 
     /** The environment a service is started with (e.g. to start its native executable the same way). */
@@ -454,14 +430,9 @@ public final class LocalSystem implements AutoCloseable {
     /** Stops the services (every replica side by side, each in order), the gateway, then Connect, Keycloak, Kafka, MariaDB and PostgreSQL. */
     @Override
     public void close() {
-        Thread registration = deferredConnector;
+        DeferredConnector registration = deferredConnector;
         if (registration != null) {
-            registration.interrupt();
-            try {
-                registration.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            registration.close();
         }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String name : SERVICES) {
@@ -476,176 +447,5 @@ public final class LocalSystem implements AutoCloseable {
         }
         gateway.close();
         stack.close();
-    }
-
-    /** Where the system runs. Infrastructure ports 0 = any free port. */
-    public static final class Options {
-        final Path repoRoot;
-        final Path dataDir;
-        int postgresPort = 15432;
-        int mariaDbPort = 13306;
-        int kafkaPort = 19092;
-        int connectPort = 18083;
-        int keycloakPort = 18180;
-        int keycloakManagementPort = 18190;
-        /** Replica 1 of each service: the original's ports, which its clients call. */
-        final Map<String, Integer> servicePorts = new LinkedHashMap<>(Map.of(REGREQUEST, 8085, APPROVAL, 8086, PUBLISHER_VIEW, 8087));
-        int gatewayPort = 8080;
-        /** The address the services listen on (loopback: nothing of them is reachable from the network). */
-        String serviceHost = "127.0.0.1";
-        int tracingPort = 9411;
-        int otlpPort = 14318;
-        final Map<String, Integer> replicas = new LinkedHashMap<>();
-        /** Ports of replicas 2, 3, ... by "service-k"; free ones when {@link #freeReplicaPorts}. */
-        final Map<String, Integer> replicaPorts = new ConcurrentHashMap<>();
-        boolean freeReplicaPorts;
-        final Set<String> excluded = new LinkedHashSet<>();
-        Duration shutdownDelay = Duration.ofSeconds(1);
-        boolean ephemeral;
-        Duration serviceTimeout = Duration.ofSeconds(90);
-        final Map<String, Map<String, String>> extraEnv = new LinkedHashMap<>();
-
-        public Options(Path repoRoot, Path dataDir) {
-            this.repoRoot = repoRoot;
-            this.dataDir = dataDir;
-        }
-
-        /**
-         * A throw-away system for tests and benchmarks: an emptied data directory, every port free, replication slots
-         * dropped on close. Restarting with the same options reuses the data and the service ports.
-         */
-        public static Options isolated(Path repoRoot, Path dataDir) {
-            Dirs.deleteRecursively(dataDir);
-            Options options = new Options(repoRoot, dataDir).infraPorts(0, 0, 0).mariaDbPort(0)
-                    .keycloakPorts(freePort(), freePort())
-                    .servicePorts(freePort(), freePort(), freePort()).gatewayPort(freePort()).tracingPorts(0, 0).ephemeral(true);
-            options.freeReplicaPorts = true;
-            return options;
-        }
-
-        /** Handed out by {@link #freePort()} in this JVM: never twice. */
-        private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
-        /**
-         * A port nobody listens on, chosen now and bound only when its component starts. Below Linux's ephemeral range
-         * (32768-60999), where the components started with port 0 (Kafka, Connect, PostgreSQL ...) get theirs: a port
-         * taken from that range now could be given to one of them before its own component binds it.
-         */
-        static int freePort() {
-            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-            for (int attempt = 0; attempt < 1000; attempt++) {
-                int port = random.nextInt(20_000, 32_000);
-                if (HANDED_OUT.contains(port)) {
-                    continue;
-                }
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-                    if (HANDED_OUT.add(port)) {
-                        return socket.getLocalPort();
-                    }
-                } catch (IOException e) {
-                    // taken: try another
-                }
-            }
-            throw new UncheckedIOException(new IOException("No free port between 20000 and 32000 on 127.0.0.1"));
-        }
-
-        public Options infraPorts(int postgres, int kafka, int connect) {
-            this.postgresPort = postgres;
-            this.kafkaPort = kafka;
-            this.connectPort = connect;
-            return this;
-        }
-
-        public Options mariaDbPort(int port) {
-            this.mariaDbPort = port;
-            return this;
-        }
-
-        /** Keycloak's HTTP port (0 = a free one, chosen at start) and its management (health) port (0 = free). */
-        public Options keycloakPorts(int http, int management) {
-            this.keycloakPort = http;
-            this.keycloakManagementPort = management;
-            return this;
-        }
-
-        public Options servicePorts(int regRequest, int approval, int publisherView) {
-            servicePorts.putAll(Map.of(REGREQUEST, regRequest, APPROVAL, approval, PUBLISHER_VIEW, publisherView));
-            return this;
-        }
-
-        /** The trace UI's port (local default 9411, Zipkin's usual one) and the OTLP receiver's (14318); 0: free ones. */
-        public Options tracingPorts(int ui, int otlp) {
-            this.tracingPort = ui;
-            this.otlpPort = otlp;
-            return this;
-        }
-
-        /** The address the services listen on (default 127.0.0.1; 0.0.0.0 opens them to the network on purpose). */
-        public Options serviceHost(String address) {
-            this.serviceHost = address;
-            return this;
-        }
-
-        /** The gateway's port (local default 8080). */
-        public Options gatewayPort(int port) {
-            this.gatewayPort = port;
-            return this;
-        }
-
-        /** How many replicas of a service run (default 1). Replica 1 keeps the service's port. */
-        public Options replicas(String service, int count) {
-            checkService(service);
-            if (count < 1) {
-                throw new IllegalArgumentException(service + " needs at least 1 replica, not " + count);
-            }
-            replicas.put(service, count);
-            return this;
-        }
-
-        int replicas(String service) {
-            return replicas.getOrDefault(service, 1);
-        }
-
-        /**
-         * Not started: the service runs outside the system (e.g. {@code ./mvnw quarkus:dev -pl <service>}) on its own
-         * port, where the gateway routes its paths.
-         */
-        public Options except(String service) {
-            checkService(service);
-            excluded.add(service);
-            return this;
-        }
-
-        /**
-         * How long a service's readiness is DOWN after SIGTERM while it still serves (default 1 s: several of the
-         * gateway's 200 ms readiness polls). 0 stops at once: requests the gateway sent meanwhile then fail.
-         */
-        public Options shutdownDelay(Duration delay) {
-            this.shutdownDelay = delay;
-            return this;
-        }
-
-        /** The shutdown delay the services' next starts get. */
-        public Duration shutdownDelay() {
-            return shutdownDelay;
-        }
-
-        private static void checkService(String service) {
-            if (!SERVICES.contains(service)) {
-                throw new IllegalArgumentException("Unknown service " + service + "; one of " + SERVICES);
-            }
-        }
-
-        /** Tests: drop the replication slots on close. A local system keeps them with its data. */
-        public Options ephemeral(boolean ephemeral) {
-            this.ephemeral = ephemeral;
-            return this;
-        }
-
-        /** Extra environment for one service (e.g. shorter timeouts in tests). */
-        public Options env(String service, Map<String, String> env) {
-            extraEnv.computeIfAbsent(service, k -> new LinkedHashMap<>()).putAll(env);
-            return this;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.bookmarket.reliability;
 
 import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.launcher.SystemOptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -28,7 +29,7 @@ final class ReliabilitySystem implements BeforeAllCallback {
     }
 
     private static Stopper start() {
-        Scenario.options = LocalSystem.Options.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
+        Scenario.options = SystemOptions.isolated(Path.of(System.getProperty("bookmarket.repo", "../..")), DATA)
                 .replicas(REGREQUEST, Scenario.REPLICAS).replicas(APPROVAL, Scenario.REPLICAS)
                 .replicas(PUBLISHER_VIEW, Scenario.REPLICAS)
                 // After approval-service restarts, the breaker lets requests through again within 2 s.

@@ -1,6 +1,7 @@
 package io.bookmarket.reliability;
 
 import io.bookmarket.launcher.LocalSystem;
+import io.bookmarket.launcher.SystemOptions;
 import io.bookmarket.reliability.Http.Answer;
 import io.bookmarket.stack.QuarkusApp;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,7 +53,7 @@ abstract class Scenario {
             "publisher-view.regrequest-events.dlq", REGREQUEST_TOPIC,
             "regrequest-service.approve-events.dlq", APPROVE_TOPIC,
             "publisher-view.approve-events.dlq", APPROVE_TOPIC);
-    static LocalSystem.Options options;
+    static SystemOptions options;
     static LocalSystem system;
     static Databases db;
     static Topics topics;

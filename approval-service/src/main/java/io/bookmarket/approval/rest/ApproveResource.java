@@ -7,6 +7,7 @@ import io.bookmarket.approval.service.ApproveView;
 import io.bookmarket.approval.service.Decision;
 import io.bookmarket.approval.service.NewApprove;
 import io.bookmarket.support.problem.Problem;
+import io.bookmarket.support.rest.Paging;
 import io.bookmarket.support.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -34,13 +35,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.List;
 import java.util.Locale;
 
 import static io.bookmarket.support.rest.QueryParams.blank;
 import static io.bookmarket.support.rest.QueryParams.invalid;
 import static io.bookmarket.support.rest.QueryParams.number;
-import static io.bookmarket.support.rest.QueryParams.pageLinks;
 
 /**
  * The review tickets (the product team's queue), as the original's clients call them. Tickets are opened only by
@@ -164,10 +163,9 @@ public class ApproveResource {
                 blank(publId) ? null : number("publId", publId, 1, Long.MAX_VALUE),
                 blank(reqReqId) ? null : number("reqReqId", reqReqId, 1, Long.MAX_VALUE),
                 blank(confirmed) ? Boolean.TRUE : bool("confirmed", confirmed));
-        int p = blank(page) ? 0 : (int) number("page", page, 0, Integer.MAX_VALUE);
-        int s = blank(size) ? 20 : (int) number("size", size, 1, MAX_SIZE);
-        ApproveService.Page result = service.list(filter, p, s);
-        return Response.ok(result.items()).header("X-Total-Count", result.total()).header("Link", pageLinks(uri, p, s, result.total())).build();
+        Paging paging = Paging.of(page, size, MAX_SIZE);
+        ApproveService.Page result = service.list(filter, paging.page(), paging.size());
+        return paging.response(result.items(), result.total(), uri);
     }
 
     @PATCH

@@ -5,6 +5,7 @@ import io.bookmarket.regrequest.service.RegRequestService;
 import io.bookmarket.regrequest.service.RegRequestView;
 import io.bookmarket.support.problem.Problem;
 import io.bookmarket.support.problem.ProblemException;
+import io.bookmarket.support.rest.Paging;
 import io.bookmarket.support.security.Caller;
 import io.bookmarket.support.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -34,12 +35,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 
-import java.util.List;
 import java.util.OptionalLong;
 
 import static io.bookmarket.support.rest.QueryParams.blank;
 import static io.bookmarket.support.rest.QueryParams.number;
-import static io.bookmarket.support.rest.QueryParams.pageLinks;
 
 /**
  * Registration requests, as the original's clients call them (also on /regrequests, see {@link LowerCasePath}).
@@ -174,15 +173,9 @@ public class RegRequestResource {
             }
             publ = own.getAsLong();
         }
-        int p = blank(page) ? 0 : (int) number("page", page, 0, Integer.MAX_VALUE);
-        int s = blank(size) ? 20 : (int) number("size", size, 1, MAX_SIZE);
-        RegRequestService.Page result = service.list(publ, p, s);
-        Response.ResponseBuilder response = Response.ok(result.items()).header("X-Total-Count", result.total());
-        String links = pageLinks(uri, p, s, result.total());
-        if (!links.isEmpty()) {
-            response.header("Link", links);
-        }
-        return response.build();
+        Paging paging = Paging.of(page, size, MAX_SIZE);
+        RegRequestService.Page result = service.list(publ, paging.page(), paging.size());
+        return paging.response(result.items(), result.total(), uri);
     }
 
     @DELETE

@@ -1,15 +1,10 @@
 package io.bookmarket.support.rest;
 
 import io.bookmarket.support.problem.ProblemException;
-import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.core.UriBuilder;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Query parameters read as text and checked here, so a bad value is a 400 naming the parameter (JAX-RS would turn a
- * failed number conversion of a query parameter into a 404), and the RFC 8288 paging links of a list.
+ * failed number conversion of a query parameter into a 404).
  */
 public final class QueryParams {
 
@@ -40,23 +35,4 @@ public final class QueryParams {
                 "Query parameter '" + name + "' " + message + ".");
     }
 
-    /** The {@code Link} header of one page: first, prev, next and last, keeping the request's other parameters. */
-    public static String pageLinks(UriInfo uri, int page, int size, long total) {
-        long last = Math.max(0, (total - 1) / size);
-        List<String> links = new ArrayList<>();
-        UriBuilder self = uri.getRequestUriBuilder().replaceQueryParam("size", size);
-        links.add(link(self, 0, "first"));
-        if (page > 0) {
-            links.add(link(self, Math.min(page - 1, last), "prev"));
-        }
-        if (page < last) {
-            links.add(link(self, page + 1, "next"));
-        }
-        links.add(link(self, last, "last"));
-        return String.join(", ", links);
-    }
-
-    private static String link(UriBuilder self, long page, String rel) {
-        return "<" + self.clone().replaceQueryParam("page", page).build() + ">; rel=\"" + rel + "\"";
-    }
 }

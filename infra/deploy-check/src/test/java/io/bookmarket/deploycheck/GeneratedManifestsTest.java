@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.bookmarket.launcher.LocalSystem;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,10 +33,9 @@ class GeneratedManifestsTest {
 
     static final Map<String, String> DATABASES = Map.of(
             "regrequest-service", "regrequest", "approval-service", "approval", "publisher-view", "publisherview");
-    static final Map<String, Set<String>> INGRESS_PATHS = Map.of(
-            "regrequest-service", Set.of("/regRequests", "/regrequests", "/", "/ui/requests", "/ui/assets", "/_static"),
-            "approval-service", Set.of("/approves", "/ui/reviews"),
-            "publisher-view", Set.of("/publpages"));
+    /** What the Ingress must route: what the local gateway routes. */
+    static final Map<String, Set<String>> INGRESS_PATHS = LocalSystem.routes().entrySet().stream().collect(
+            Collectors.groupingBy(Map.Entry::getValue, Collectors.mapping(Map.Entry::getKey, Collectors.toSet())));
     /** The services that serve pages for people (and so hold the pages' OIDC client secret). */
     static final Set<String> PAGES = Set.of("regrequest-service", "approval-service");
     /** Kinds a plain cluster accepts: no Prometheus-operator CRDs, no immutable Jobs re-applied on each deploy. */

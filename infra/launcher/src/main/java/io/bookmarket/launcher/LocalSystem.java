@@ -54,15 +54,26 @@ public final class LocalSystem implements AutoCloseable {
 
     /**
      * What the system needs to know of each service: its database (and on which engine), the outbox connector that
-     * relays its events (none: it publishes none), and whether it serves pages (then it signs people in).
+     * relays its events (none: it publishes none), whether it serves pages (then it signs people in), and the path
+     * prefixes the gateway routes to it (as its Ingress rules do; {@code /} is the start page only).
      */
-    private record ServiceSpec(String database, boolean onMariaDb, String connector, boolean servesPages) {
+    private record ServiceSpec(String database, boolean onMariaDb, String connector, boolean servesPages, List<String> paths) {
     }
 
     private static final Map<String, ServiceSpec> SPECS = Map.of(
-            REGREQUEST, new ServiceSpec("regrequest", false, "regrequest-outbox", true),
-            APPROVAL, new ServiceSpec("approval", true, "approval-outbox", true),
-            PUBLISHER_VIEW, new ServiceSpec("publisherview", false, null, false));
+            // Both spellings: the original's gateway routed both. The start page, the stylesheet and htmx come from the
+            // service kept most available.
+            REGREQUEST, new ServiceSpec("regrequest", false, "regrequest-outbox", true,
+                    List.of("/regRequests", "/regrequests", "/", "/ui/requests", "/ui/assets", "/_static")),
+            APPROVAL, new ServiceSpec("approval", true, "approval-outbox", true, List.of("/approves", "/ui/reviews")),
+            PUBLISHER_VIEW, new ServiceSpec("publisherview", false, null, false, List.of("/publpages")));
+
+    /** Path prefix -> service: what the gateway routes (and what each service's Ingress rules must route). */
+    public static Map<String, String> routes() {
+        Map<String, String> routes = new LinkedHashMap<>();
+        SERVICES.forEach(service -> SPECS.get(service).paths().forEach(path -> routes.put(path, service)));
+        return Map.copyOf(routes);
+    }
 
     /** The infrastructure components of {@link #kill} and {@link #restart}, by their names here. */
     private static final Map<String, Stack.Component> INFRASTRUCTURE = Map.of(
@@ -93,7 +104,7 @@ public final class LocalSystem implements AutoCloseable {
             options.keycloakPort = SystemOptions.freePort();
         }
         // First, so that a taken gateway port fails at once rather than after the infrastructure's start.
-        Gateway gateway = Gateway.start(options.gatewayPort);
+        Gateway gateway = Gateway.start(options.gatewayPort, routes());
         Stack stack;
         try {
             // Keycloak (25-50 s) starts beside everything else once PostgreSQL is up; the services do not wait for it

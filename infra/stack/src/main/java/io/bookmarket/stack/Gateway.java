@@ -52,13 +52,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Gateway implements AutoCloseable {
 
-    /**
-     * Path prefix -> service, as the services' Ingress rules route them ({@code quarkus.kubernetes.ports.http.path} and
-     * {@code quarkus.kubernetes.ingress.rules.*} in each service's application.properties). Prefix match by path
-     * segment, case-sensitive, as Kubernetes' {@code pathType: Prefix}; {@code /} (the start page) matches itself
-     * only, as {@code pathType: Exact}.
-     */
-    public static final Map<String, String> ROUTES = routes();
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
     static final String RETRY_AFTER_SECONDS = "5";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
@@ -70,6 +63,11 @@ public final class Gateway implements AutoCloseable {
         public static final Limits DEFAULT = new Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), 20 * 1024, 10240L * 1024);
     }
 
+    /**
+     * Path prefix -> service, as the services' Ingress rules route them. Prefix match by path segment, case-sensitive,
+     * as Kubernetes' {@code pathType: Prefix}; {@code /} (the start page) matches itself only, as {@code pathType: Exact}.
+     */
+    private final Map<String, String> routes;
     private final Limits limits;
     private final Vertx vertx;
     /** Readiness polls and replica-list changes run here, one at a time. */
@@ -82,7 +80,8 @@ public final class Gateway implements AutoCloseable {
     private final AtomicLong retriedConnects = new AtomicLong();
     private HttpServer server;
 
-    private Gateway(Vertx vertx, Limits limits) {
+    private Gateway(Vertx vertx, Map<String, String> routes, Limits limits) {
+        this.routes = Map.copyOf(routes);
         this.vertx = vertx;
         this.limits = limits;
         this.context = vertx.getOrCreateContext();
@@ -91,21 +90,24 @@ public final class Gateway implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(200));
         this.probeClient = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) PROBE_TIMEOUT.toMillis()), new PoolOptions().setHttp1MaxSize(1));
-        ROUTES.values().forEach(service -> services.put(service, new Service(service)));
+        routes.values().forEach(service -> services.put(service, new Service(service)));
     }
 
-    /** Listens on {@code port} (0 = any free one) on 127.0.0.1, polling readiness every 200 ms. */
-    public static Gateway start(int port) {
-        return start(port, DEFAULT_POLL_INTERVAL);
+    /**
+     * Listens on {@code port} (0 = any free one) on 127.0.0.1, routing each path prefix of {@code routes} to its
+     * service, polling readiness every 200 ms.
+     */
+    public static Gateway start(int port, Map<String, String> routes) {
+        return start(port, routes, DEFAULT_POLL_INTERVAL);
     }
 
-    public static Gateway start(int port, Duration pollInterval) {
-        return start(port, pollInterval, Limits.DEFAULT);
+    public static Gateway start(int port, Map<String, String> routes, Duration pollInterval) {
+        return start(port, routes, pollInterval, Limits.DEFAULT);
     }
 
-    public static Gateway start(int port, Duration pollInterval, Limits limits) {
+    public static Gateway start(int port, Map<String, String> routes, Duration pollInterval, Limits limits) {
         // Two event loops: the proxy only moves bytes, and the machine's cores belong to the services.
-        Gateway gateway = new Gateway(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)), limits);
+        Gateway gateway = new Gateway(Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2)), routes, limits);
         try {
             gateway.listen(port, pollInterval);
             return gateway;
@@ -136,7 +138,7 @@ public final class Gateway implements AutoCloseable {
                         .setIdleTimeout((int) limits.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
                 .requestHandler(request -> {
                     String path = normalize(request.path());
-                    if (path == null || route(path) == null) {
+                    if (path == null || route(routes, path) == null) {
                         notFound(request);
                         return;
                     }
@@ -154,7 +156,7 @@ public final class Gateway implements AutoCloseable {
                     + " (stop whatever listens there, or choose another port)", null, e);
         }
         context.runOnContext(v -> vertx.setPeriodic(pollInterval.toMillis(), id -> probeAll()));
-        LOG.log(System.Logger.Level.INFO, "Gateway listening on " + url() + " (" + ROUTES + ")");
+        LOG.log(System.Logger.Level.INFO, "Gateway listening on " + url() + " (" + new java.util.TreeMap<>(routes) + ")");
     }
 
     /**
@@ -249,11 +251,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The service whose prefix matches the whole path or its first segments, or null. */
-    static String route(String path) {
+    static String route(Map<String, String> routes, String path) {
         if (path == null) {
             return null;
         }
-        for (Map.Entry<String, String> route : ROUTES.entrySet()) {
+        for (Map.Entry<String, String> route : routes.entrySet()) {
             String prefix = route.getKey();
             if (path.equals(prefix) || !prefix.equals("/") && path.startsWith(prefix + "/")) {
                 return route.getValue();
@@ -268,7 +270,7 @@ public final class Gateway implements AutoCloseable {
         // Host is the replica's (as a reverse proxy sends it); the gateway's public name goes in X-Forwarded-Host
         // (forwarded()), which the services build their links from. Not Vert.x's setAuthority: it would add the
         // client's own Host as X-Forwarded-Host.
-        Service service = service(route(normalize(incoming.path())));
+        Service service = service(route(routes, normalize(incoming.path())));
         return connect(service, service.next(Set.of()), new HashSet<>());
     }
 
@@ -325,9 +327,9 @@ public final class Gateway implements AutoCloseable {
                 .put("instance", instance);
     }
 
-    private static void notFound(HttpServerRequest request) {
+    private void notFound(HttpServerRequest request) {
         Buffer body = problem(404, "about:blank", "Not Found", "No service behind the gateway serves " + request.path()
-                + "; it routes " + String.join(", ", ROUTES.keySet()) + " and their sub-paths.", request.path()).toBuffer();
+                + "; it routes " + String.join(", ", new java.util.TreeSet<>(routes.keySet())) + " and their sub-paths.", request.path()).toBuffer();
         request.response().setStatusCode(404).putHeader("Content-Type", "application/problem+json").end(body);
     }
 
@@ -396,22 +398,6 @@ public final class Gateway implements AutoCloseable {
                         service.update(replica, false, "readiness not answering: " + answer.cause().getMessage());
                     }
                 }));
-    }
-
-    private static Map<String, String> routes() {
-        Map<String, String> routes = new LinkedHashMap<>();
-        routes.put("/regRequests", "regrequest-service");
-        routes.put("/regrequests", "regrequest-service"); // the original's gateway routed both spellings
-        routes.put("/approves", "approval-service");
-        routes.put("/publpages", "publisher-view");
-        // The pages for people: the start page, the publisher's requests and the shared stylesheet and htmx (served by
-        // regrequest-service, the one kept most available), the reviewers' queue.
-        routes.put("/", "regrequest-service");
-        routes.put("/ui/requests", "regrequest-service");
-        routes.put("/ui/assets", "regrequest-service");
-        routes.put("/_static", "regrequest-service");
-        routes.put("/ui/reviews", "approval-service");
-        return java.util.Collections.unmodifiableMap(routes);
     }
 
     /** One service's replicas. */

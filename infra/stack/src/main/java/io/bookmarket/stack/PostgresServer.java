@@ -19,7 +19,7 @@ import java.util.List;
  * A real PostgreSQL server (zonky's binaries from Maven Central, linux-amd64) set up for logical decoding,
  * with durable commits (fsync and synchronous_commit on, unlike zonky's defaults).
  */
-public final class PostgresServer implements Engine {
+public final class PostgresServer implements DatabaseServer {
 
     public static final String COMPONENT = "PostgreSQL";
     public static final String USER = "postgres";
@@ -94,15 +94,28 @@ public final class PostgresServer implements Engine {
         return logFile;
     }
 
+    @Override
+    public String user() {
+        return USER;
+    }
+
+    @Override
+    public String password() {
+        return "";
+    }
+
+    @Override
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://" + Ports.HOST + ":" + port() + "/" + database;
     }
 
+    @Override
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database), USER, "");
     }
 
     /** Creates the database unless it exists (one database per service on one server). */
+    @Override
     public void createDatabase(String database) {
         if (!database.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("Database names are lower-case identifiers: " + database);

@@ -1,8 +1,7 @@
 package io.bookmarket.stack.testing;
 
 import io.bookmarket.stack.Dirs;
-import io.bookmarket.stack.MariaDbServer;
-import io.bookmarket.stack.PostgresServer;
+import io.bookmarket.stack.DatabaseServer;
 import io.bookmarket.stack.Stack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -36,17 +35,11 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
                 "quarkus.devservices.enabled", "false"));
-        if (mariaDb) {
-            stack.mariaDb().createDatabase(database);
-            config.put("quarkus.datasource.jdbc.url", stack.mariaDb().jdbcUrl(database));
-            config.put("quarkus.datasource.username", MariaDbServer.USER);
-            config.put("quarkus.datasource.password", MariaDbServer.PASSWORD);
-        } else {
-            stack.postgres().createDatabase(database);
-            config.put("quarkus.datasource.jdbc.url", stack.postgres().jdbcUrl(database));
-            config.put("quarkus.datasource.username", PostgresServer.USER);
-            config.put("quarkus.datasource.password", "");
-        }
+        DatabaseServer server = mariaDb ? stack.mariaDb() : stack.postgres();
+        server.createDatabase(database);
+        config.put("quarkus.datasource.jdbc.url", server.jdbcUrl(database));
+        config.put("quarkus.datasource.username", server.user());
+        config.put("quarkus.datasource.password", server.password());
         return config;
     }
 

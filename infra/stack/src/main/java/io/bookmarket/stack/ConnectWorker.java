@@ -60,6 +60,9 @@ public final class ConnectWorker implements Engine {
                     "status.storage.replication.factor=1",
                     // Source offsets are flushed every second: fewer re-deliveries after a crash.
                     "offset.flush.interval.ms=1000",
+                    // Its own consumers (configs, offsets, status topics) ask an idle broker every 5 s instead of 0.5 s;
+                    // the broker answers at once when a record arrives.
+                    "fetch.max.wait.ms=5000",
                     "key.converter=org.apache.kafka.connect.storage.StringConverter",
                     "value.converter=org.apache.kafka.connect.storage.StringConverter",
                     "listeners=http://" + Ports.HOST + ":" + port,

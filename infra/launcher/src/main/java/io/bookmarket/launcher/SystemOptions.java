@@ -158,8 +158,8 @@ public final class SystemOptions {
     }
 
     /**
-     * How long a service's readiness is DOWN after SIGTERM while it still serves (default 1 s: several of the
-     * gateway's 200 ms readiness polls). 0 stops at once: requests the gateway sent meanwhile then fail.
+     * How long a service's readiness is DOWN after SIGTERM while it still serves (default 1 s: two of the
+     * gateway's 500 ms readiness polls). 0 stops at once: requests the gateway sent meanwhile then fail.
      */
     public SystemOptions shutdownDelay(Duration delay) {
         this.shutdownDelay = delay;

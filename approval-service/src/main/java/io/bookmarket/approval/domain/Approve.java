@@ -82,6 +82,22 @@ public class Approve extends PanacheEntityBase {
         return created.isEmpty() ? Optional.empty() : Optional.of(((Number) created.getFirst()).longValue());
     }
 
+    /**
+     * Confirms the request's unconfirmed ticket in one statement, without loading it (the usual RegRequested). The
+     * version moves on, so a copy of the ticket loaded before fails its version check instead of undoing this.
+     *
+     * @return false when the request has no unconfirmed ticket (none, or already confirmed): nothing changed
+     */
+    public static boolean confirmIfUnconfirmed(long reqReqId, long bookId, String bookNm) {
+        return getEntityManager().createNativeQuery("""
+                        UPDATE approve SET confirmed = TRUE, book_id = :bookId, book_nm = :bookNm, version = version + 1
+                        WHERE req_req_id = :reqReqId AND confirmed = FALSE""")
+                .setParameter("bookId", bookId)
+                .setParameter("bookNm", bookNm)
+                .setParameter("reqReqId", reqReqId)
+                .executeUpdate() == 1;
+    }
+
     public static Optional<Approve> findByReqReqId(long reqReqId) {
         return find("reqReqId", reqReqId).firstResultOptional();
     }

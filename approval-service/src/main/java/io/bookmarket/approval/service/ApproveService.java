@@ -112,6 +112,11 @@ public class ApproveService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void requestFiled(long reqReqId, long publId, long bookId, String bookNm) {
+        // The usual case in one statement; the rest (no ticket, already confirmed) below.
+        if (Approve.confirmIfUnconfirmed(reqReqId, bookId, bookNm)) {
+            LOG.infof("The review of request %d is confirmed: the request was stored, the review is in the queue", reqReqId);
+            return;
+        }
         Approve ticket = Approve.lockByReqReqId(reqReqId).orElse(null);
         if (ticket == null) {
             if (Approve.openIfAbsent(reqReqId, publId, true, Approve.now()).isPresent()) {
@@ -123,6 +128,7 @@ public class ApproveService {
         } else if (ticket.confirmed) {
             LOG.infof("Review %d of request %d was already confirmed: nothing to do", ticket.id, reqReqId);
         } else {
+            // Unconfirmed after all: opened by a concurrent POST between the two statements.
             LOG.infof("Review %d of request %d confirmed: the request was stored, the review is in the queue", ticket.id, reqReqId);
         }
         ticket.confirmed = true;

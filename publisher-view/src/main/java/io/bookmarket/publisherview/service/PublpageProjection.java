@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
@@ -125,20 +124,21 @@ public class PublpageProjection {
     }
 
     /**
-     * The first event of a request creates its row, whichever it is. Two first events arriving together (one per
-     * topic) both insert; ON CONFLICT makes the second wait for the first and then do nothing, and the row lock
-     * serialises their merges.
+     * The request's row, locked, in one statement: the first event of a request creates it, whichever it is. Two first
+     * events arriving together (one per topic) both insert; ON CONFLICT makes the second wait for the first, and its
+     * no-op update takes the row lock that serialises their merges (as SELECT ... FOR UPDATE would, one statement
+     * later).
      */
     private Publpage lockOrCreate(long reqId, Instant occurredAt, Instant now) {
-        em.createNativeQuery("""
+        return (Publpage) em.createNativeQuery("""
                 INSERT INTO publpage (req_id, status, created_at, updated_at, last_event_at)
                 VALUES (:reqId, 'RegRequested', :now, :now, :occurredAt)
-                ON CONFLICT (req_id) DO NOTHING""")
+                ON CONFLICT (req_id) DO UPDATE SET req_id = EXCLUDED.req_id
+                RETURNING *""", Publpage.class)
                 .setParameter("reqId", reqId)
                 .setParameter("now", now)
                 .setParameter("occurredAt", occurredAt)
-                .executeUpdate();
-        return em.find(Publpage.class, reqId, LockModeType.PESSIMISTIC_WRITE);
+                .getSingleResult();
     }
 
     /** Lag from the source's commit to the moment the view's change is visible, i.e. after our commit. */

@@ -10,9 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An event written to the outbox table with a JSON payload (jsonb column), routed by Debezium's EventRouter to the
- * topic {@code outbox.event.<aggregateType>} with the aggregate id as key. The extension needs every event of one
+ * An event written to the outbox table with a JSON payload, routed by Debezium's EventRouter to the topic
+ * {@code outbox.event.<aggregateType>} with the aggregate id as key. The extension needs every event of one
  * application to share these generic types.
+ * <p>
+ * The payload is handed to the extension as JSON text, not as a {@code JsonNode}: with a {@code JsonNode} (and the
+ * extension's converter) Hibernate found the payload dirty at flush and sent an {@code UPDATE} of every outbox row
+ * between its insert and its delete (infra/bench/README.md, "Where PostgreSQL's CPU goes"). A String is immutable.
  * <p>
  * Each row carries the trace of the work that wrote it ({@link #TRACING_FIELD}, W3C trace context in
  * {@code java.util.Properties} text): Debezium's EventRouter continues that trace (its relay spans) and hands it to the
@@ -20,7 +24,7 @@ import java.util.Map;
  * ({@code quarkus.debezium-outbox.tracing.enabled=false}): that one formats the text with {@code Properties.store},
  * a 16 KB buffer per event, a tenth of all that regrequest-service allocated under load (JFR; infra/bench/README.md).
  */
-public abstract class JsonExportedEvent implements ExportedEvent<String, JsonNode> {
+public abstract class JsonExportedEvent implements ExportedEvent<String, String> {
 
     /** The outbox column Debezium's EventRouter reads the span context from (its {@code tracing.span.context.field}). */
     public static final String TRACING_FIELD = "tracingspancontext";
@@ -28,13 +32,13 @@ public abstract class JsonExportedEvent implements ExportedEvent<String, JsonNod
     private final String aggregateType;
     private final String aggregateId;
     private final Instant timestamp;
-    private final JsonNode payload;
+    private final String payload;
 
     protected JsonExportedEvent(String aggregateType, long aggregateId, Instant timestamp, JsonNode payload) {
         this.aggregateType = aggregateType;
         this.aggregateId = Long.toString(aggregateId);
         this.timestamp = timestamp;
-        this.payload = payload;
+        this.payload = payload.toString(); // compact JSON, as the converter wrote it
     }
 
     @Override
@@ -53,7 +57,7 @@ public abstract class JsonExportedEvent implements ExportedEvent<String, JsonNod
     }
 
     @Override
-    public JsonNode getPayload() {
+    public String getPayload() {
         return payload;
     }
 

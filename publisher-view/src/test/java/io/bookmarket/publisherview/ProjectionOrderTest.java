@@ -1,6 +1,7 @@
 package io.bookmarket.publisherview;
 
 import io.bookmarket.publisherview.Events.Event;
+import io.bookmarket.publisherview.domain.Publpage;
 import io.bookmarket.publisherview.service.PublpageProjection;
 import io.bookmarket.publisherview.service.PublpageProjection.Outcome;
 import io.bookmarket.stack.testing.StackTestResource;
@@ -10,6 +11,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.EntityStatistics;
+import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Timestamp;
@@ -30,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Order independence at the projection: the service bean called directly, each event in its own transaction, on
  * real PostgreSQL. Every permutation of each full sequence, each on its own request id, must end in the same row.
+ * Also how many statements an event costs the view's table.
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "publisherview"))
@@ -47,6 +53,9 @@ class ProjectionOrderTest {
 
     @Inject
     EventConsumption consumption;
+
+    @Inject
+    EntityManagerFactory entityManagerFactory;
 
     @Test
     void everyOrderOfFiledApprovedCancelledReviewCancelledEndsInTheSameRow() {
@@ -92,6 +101,42 @@ class ProjectionOrderTest {
         assertThat(projection.handle(review("Approved", approvedFirst, 2).incoming())).isEqualTo(Outcome.APPLIED);
         assertThat(Events.row(approvedFirst)).containsExactly(PUBL_ID, null, null, null, "Approved", "Approved",
                 APPROVE_ID, Timestamp.from(Events.T0.plusSeconds(2)));
+    }
+
+    /**
+     * A request's first event inserts its row as that event makes it, with no UPDATE after the insert (there was one of
+     * every column); a later event that changes the row updates it once, one that changes nothing not at all. Counted by
+     * Hibernate's statistics, switched on for this test only.
+     */
+    @Test
+    void aRequestsFirstEventIsAnInsertWithoutAnUpdate() {
+        long reqId = REQ_IDS.incrementAndGet();
+        Statistics statistics = entityManagerFactory.unwrap(SessionFactory.class).getStatistics();
+        statistics.setStatisticsEnabled(true);
+        try {
+            assertThat(updatesOfPublpage(statistics, filed(reqId, 1))).as("UPDATEs after the first event").isZero();
+            assertThat(Events.row(reqId)).containsExactly(PUBL_ID, BOOK_ID, "Book", "RegRequested", "RegRequested",
+                    "RegRequested", null, Timestamp.from(Events.T0.plusSeconds(1)));
+
+            assertThat(updatesOfPublpage(statistics, review("Approved", reqId, 2))).as("UPDATEs after a later event").isOne();
+            assertThat(Events.row(reqId)).containsExactly(PUBL_ID, BOOK_ID, "Book", "RegRequested", "Approved", "Approved",
+                    APPROVE_ID, Timestamp.from(Events.T0.plusSeconds(2)));
+
+            Object updatedAt = Events.updatedAt(reqId);
+            long before = statistics.getEntityStatistics(Publpage.class.getName()).getUpdateCount();
+            assertThat(projection.handle(filed(reqId, 1).incoming())).isEqualTo(Outcome.ALREADY_REFLECTED);
+            assertThat(statistics.getEntityStatistics(Publpage.class.getName()).getUpdateCount()).isEqualTo(before);
+            assertThat(Events.updatedAt(reqId)).isEqualTo(updatedAt);
+        } finally {
+            statistics.setStatisticsEnabled(false);
+        }
+    }
+
+    private long updatesOfPublpage(Statistics statistics, Event event) {
+        EntityStatistics publpage = statistics.getEntityStatistics(Publpage.class.getName());
+        long before = publpage.getUpdateCount();
+        assertThat(projection.handle(event.incoming())).isEqualTo(Outcome.APPLIED);
+        return publpage.getUpdateCount() - before;
     }
 
     /** Through the consumers' own path: the processed-event log, then the projection. */

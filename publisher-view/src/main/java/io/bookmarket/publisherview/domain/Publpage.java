@@ -2,10 +2,13 @@ package io.bookmarket.publisherview.domain;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.ColumnResult;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityResult;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
+import jakarta.persistence.SqlResultSetMapping;
 import jakarta.persistence.Table;
 
 import java.time.Instant;
@@ -19,7 +22,12 @@ import java.util.List;
  */
 @Entity
 @Table(name = "publpage")
+@SqlResultSetMapping(name = Publpage.LOCKED_OR_CREATED, entities = @EntityResult(entityClass = Publpage.class),
+        columns = @ColumnResult(name = "created", type = Boolean.class))
 public class Publpage extends PanacheEntityBase {
+
+    /** A row and whether the statement that returned it created it. */
+    public static final String LOCKED_OR_CREATED = "Publpage.lockedOrCreated";
 
     @Id
     @Column(name = "req_id")
@@ -57,6 +65,17 @@ public class Publpage extends PanacheEntityBase {
 
     @Column(name = "last_event_at", nullable = false)
     public Instant lastEventAt;
+
+    /** The row a request's first event creates, before that event's merge fills it. */
+    public static Publpage firstSeen(long reqId, Instant now, Instant occurredAt) {
+        Publpage page = new Publpage();
+        page.reqId = reqId;
+        page.status = PublStatus.RegRequested;
+        page.createdAt = now;
+        page.updatedAt = now;
+        page.lastEventAt = occurredAt;
+        return page;
+    }
 
     /**
      * RegRequested or ReqCanceled. The request is the authority on its publisher; book facts are filled once.

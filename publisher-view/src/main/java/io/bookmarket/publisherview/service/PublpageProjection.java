@@ -75,14 +75,19 @@ public class PublpageProjection {
         }
         Instant occurredAt = event.occurredAt();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Publpage page = lockOrCreate(change.reqId(), occurredAt, now);
-        boolean merged = change.merge().test(page);
+        Publpage first = Publpage.firstSeen(change.reqId(), now, occurredAt);
+        change.merge().test(first);
+        LockedRow row = insertOrLock(first);
+        Publpage page = row.page();
+        boolean created = row.created();
+        // On a created row the merge was applied before the insert and finds nothing left to change (no UPDATE).
+        boolean merged = change.merge().test(page) || created;
         boolean changed = merged;
         if (occurredAt.isAfter(page.lastEventAt)) {
             page.lastEventAt = occurredAt;
             changed = true;
         }
-        if (changed) {
+        if (changed && !created) {
             page.updatedAt = now;
         }
         if (merged) {
@@ -124,21 +129,34 @@ public class PublpageProjection {
     }
 
     /**
-     * The request's row, locked, in one statement: the first event of a request creates it, whichever it is. Two first
-     * events arriving together (one per topic) both insert; ON CONFLICT makes the second wait for the first, and its
-     * no-op update takes the row lock that serialises their merges (as SELECT ... FOR UPDATE would, one statement
-     * later).
+     * The request's row, locked, in one statement, and whether this statement created it. The first event of a request,
+     * whichever it is, inserts the row as that event alone makes it, so it needs no UPDATE afterwards. Two first
+     * events arriving together (one per topic) both try to insert; ON CONFLICT makes the second wait for the first,
+     * and its no-op update takes the row lock that serialises their merges (as SELECT ... FOR UPDATE would, one
+     * statement later). {@code xmax = 0} holds only for a row version this statement inserted, not for one it locked
+     * (ProjectionOrderTest checks both).
      */
-    private Publpage lockOrCreate(long reqId, Instant occurredAt, Instant now) {
-        return (Publpage) em.createNativeQuery("""
-                INSERT INTO publpage (req_id, status, created_at, updated_at, last_event_at)
-                VALUES (:reqId, 'RegRequested', :now, :now, :occurredAt)
+    private LockedRow insertOrLock(Publpage first) {
+        Object[] row = (Object[]) em.createNativeQuery("""
+                INSERT INTO publpage (req_id, publ_id, book_id, book_nm, reg_yn, app_yn, status, approve_id,
+                                      created_at, updated_at, last_event_at)
+                VALUES (:reqId, :publId, :bookId, :bookNm, :regYn, :appYn, :status, :approveId,
+                        :createdAt, :updatedAt, :lastEventAt)
                 ON CONFLICT (req_id) DO UPDATE SET req_id = EXCLUDED.req_id
-                RETURNING *""", Publpage.class)
-                .setParameter("reqId", reqId)
-                .setParameter("now", now)
-                .setParameter("occurredAt", occurredAt)
+                RETURNING *, xmax = 0 AS created""", Publpage.LOCKED_OR_CREATED)
+                .setParameter("reqId", first.reqId)
+                .setParameter("publId", first.publId)
+                .setParameter("bookId", first.bookId)
+                .setParameter("bookNm", first.bookNm)
+                .setParameter("regYn", first.regYn == null ? null : first.regYn.name())
+                .setParameter("appYn", first.appYn == null ? null : first.appYn.name())
+                .setParameter("status", first.status.name())
+                .setParameter("approveId", first.approveId)
+                .setParameter("createdAt", first.createdAt)
+                .setParameter("updatedAt", first.updatedAt)
+                .setParameter("lastEventAt", first.lastEventAt)
                 .getSingleResult();
+        return new LockedRow((Publpage) row[0], (Boolean) row[1]);
     }
 
     /** Lag from the source's commit to the moment the view's change is visible, i.e. after our commit. */
@@ -161,6 +179,9 @@ public class PublpageProjection {
                 }
             }
         });
+    }
+
+    private record LockedRow(Publpage page, boolean created) {
     }
 
     private record Change(long reqId, String description, Predicate<Publpage> merge) {

@@ -80,8 +80,8 @@ public class PublpageProjection {
         LockedRow row = insertOrLock(first);
         Publpage page = row.page();
         boolean created = row.created();
-        // On a created row the merge was applied before the insert and finds nothing left to change (no UPDATE).
-        boolean merged = change.merge().test(page) || created;
+        // A created row already holds the merge (applied before the insert): merging again would change nothing.
+        boolean merged = created || change.merge().test(page);
         boolean changed = merged;
         if (occurredAt.isAfter(page.lastEventAt)) {
             page.lastEventAt = occurredAt;

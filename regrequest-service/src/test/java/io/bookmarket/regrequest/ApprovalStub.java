@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * called. Like approval-service it keeps one ticket per reqReqId (201 the first time, 200 after) and only for
  * regrequest-service's own token (else 401, counted in {@link #refused()}).
  * It also plays Keycloak's token endpoint for that token (client credentials of client regrequest-service with its
- * secret; a wrong secret is 401 invalid_client, as Keycloak answers), counting the tokens it issued.
+ * secret; a wrong secret is 401 invalid_client, as Keycloak answers), counting the tokens it issued; it can answer slowly
+ * ({@link #slowTokens(long)}).
  */
 public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
 
@@ -44,12 +45,14 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
     private final AtomicLong ticketIds = new AtomicLong(1000);
     private final Map<Long, Long> tickets = new ConcurrentHashMap<>();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final Map<Long, String> traceparents = new ConcurrentHashMap<>();
     private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile Mode mode = Mode.ANSWER;
     private volatile int failStatus = 500;
     private volatile long delayMillis;
+    private volatile long tokenDelayMillis;
     private ExecutorService pool;
     private HttpServer server;
     private int port;
@@ -90,6 +93,8 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         }
         calls.set(0);
         received.clear();
+        traceparents.clear();
+        tokenDelayMillis = 0;
         tokenRequests.set(0);
         refused.set(0);
     }
@@ -107,6 +112,11 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
     public void slow(long millis) {
         delayMillis = millis;
         mode = Mode.SLOW;
+    }
+
+    /** The token endpoint answers only after the delay (until {@link #reset()}). */
+    public void slowTokens(long millis) {
+        tokenDelayMillis = millis;
     }
 
     Mode mode() {
@@ -156,6 +166,11 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
         return refused.get();
     }
 
+    /** The W3C traceparent header of the last review call for that request, if it carried one. */
+    public String traceparentOf(long reqReqId) {
+        return traceparents.get(reqReqId);
+    }
+
     public Long ticketOf(long reqReqId) {
         return tickets.get(reqReqId);
     }
@@ -199,6 +214,10 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
                 }
             }
             long reqReqId = body.get("reqReqId").asLong();
+            String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+            if (traceparent != null) {
+                traceparents.put(reqReqId, traceparent);
+            }
             boolean created = !tickets.containsKey(reqReqId);
             long ticket = tickets.computeIfAbsent(reqReqId, id -> ticketIds.incrementAndGet());
             send(exchange, created ? 201 : 200, JSON.createObjectNode()
@@ -211,6 +230,7 @@ public class ApprovalStub implements QuarkusTestResourceLifecycleManager {
     private void token(HttpExchange exchange) throws IOException {
         try (exchange) {
             tokenRequests.incrementAndGet();
+            sleep(tokenDelayMillis);
             String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String expected = "Basic " + Base64.getEncoder().encodeToString(
                     (CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));

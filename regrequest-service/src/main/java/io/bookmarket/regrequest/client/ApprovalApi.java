@@ -1,20 +1,21 @@
 package io.bookmarket.regrequest.client;
 
-import io.quarkus.oidc.client.filter.OidcClientFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * approval-service's review queue. Only {@link ApprovalReview} may call it: that is where the fault tolerance is.
  * Every call carries this service's own access token (client credentials, role review-opener; see quarkus.oidc-client.*
- * in application.properties); when no token can be had the call fails like an unreachable approval-service.
+ * in application.properties, and {@link ApprovalTokenFilter}); when no token can be had the call fails like an
+ * unreachable approval-service.
  */
 @RegisterRestClient(configKey = "approval")
-@OidcClientFilter
+@RegisterProvider(ApprovalTokenFilter.class)
 @Path("/approves")
 interface ApprovalApi {
 

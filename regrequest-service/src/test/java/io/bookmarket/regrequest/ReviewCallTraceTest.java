@@ -1,0 +1,96 @@
+package io.bookmarket.regrequest;
+
+import io.bookmarket.stack.testing.StackTestResource;
+import io.bookmarket.support.testing.OidcServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.bookmarket.regrequest.Tests.stub;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Filings that arrive while regrequest-service fetches its own token (after a start, and whenever the token is renewed)
+ * wait for that one fetch; each must still call approval-service within its own trace. A profile of its own, so the
+ * application starts without a token.
+ */
+@QuarkusTest
+@TestProfile(ReviewCallTraceTest.WithoutToken.class)
+@QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))
+@QuarkusTestResource(OidcServer.class)
+@QuarkusTestResource(ApprovalStub.class)
+class ReviewCallTraceTest {
+
+    private static final int FILINGS = 6;
+
+    public static class WithoutToken implements QuarkusTestProfile {
+    }
+
+    @Inject
+    CircuitBreakerMaintenance breakers;
+
+    @Test
+    void filingsWaitingForOneTokenFetchEachCallApprovalInTheirOwnTrace() throws Exception {
+        Tests.reset(breakers);
+        // Long enough for every filing to arrive while the fetch runs, well within the review's 300 ms timeout.
+        stub().slowTokens(150);
+        long publId = Tests.newPublisher();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(FILINGS);
+        try {
+            List<Future<Filing>> filings = new ArrayList<>();
+            for (int i = 0; i < FILINGS; i++) {
+                long bookId = 300 + i;
+                filings.add(callers.submit(() -> {
+                    String traceId = HexFormat.of().formatHex(randomBytes(16));
+                    start.await();
+                    long id = Tests.asPublisher(publId).contentType(ContentType.JSON)
+                            .header("traceparent", "00-" + traceId + "-" + HexFormat.of().formatHex(randomBytes(8)) + "-01")
+                            .body(Map.of("bookId", bookId, "bookNm", "traced filing", "publId", publId))
+                            .post("/regRequests").then().statusCode(201).extract().<Number>path("id").longValue();
+                    return new Filing(id, traceId);
+                }));
+            }
+            start.countDown();
+            List<Filing> filed = new ArrayList<>();
+            for (Future<Filing> filing : filings) {
+                filed.add(filing.get());
+            }
+            assertThat(stub().tokenRequests()).as("the filings shared one token fetch").isEqualTo(1);
+            for (Filing filing : filed) {
+                assertThat(stub().traceparentOf(filing.id())).as("request %d's review call", filing.id())
+                        .isNotNull()
+                        .satisfies(traceparent -> assertThat(traceparent.split("-")[1]).as("its trace")
+                                .isEqualTo(filing.traceId()));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    private record Filing(long id, String traceId) {
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        bytes[0] |= 1; // never all zeros (invalid)
+        return bytes;
+    }
+}

@@ -58,7 +58,7 @@ public final class Bench {
         results.put("setup", setup);
         progress("machine: %s; loadavg %s", results.get("machine"), setup.get("loadavgStart"));
         SystemUnderTest sut = new SystemUnderTest(options);
-        Runtime.getRuntime().addShutdownHook(new Thread(sut::resumeStopped));
+        Runtime.getRuntime().addShutdownHook(new Thread(sut::close, "bench-stop"));
         try {
             results.put("systemStart", sut.start());
             if (options.runs("startup")) {

@@ -301,7 +301,7 @@ final class SystemUnderTest implements AutoCloseable {
         stoppedPid = pid;
     }
 
-    /** Also run by a shutdown hook: a suspended service must not outlive an interrupted bench. */
+    /** A suspended service must not outlive an interrupted bench. */
     synchronized void resumeStopped() {
         Long pid = stoppedPid;
         if (pid != null) {
@@ -321,12 +321,14 @@ final class SystemUnderTest implements AutoCloseable {
         }
     }
 
+    /** Also run by a shutdown hook (Ctrl-C, SIGTERM): the databases are no child JVMs and would outlive the bench. */
     @Override
-    public void close() {
+    public synchronized void close() {
         resumeStopped();
         if (system != null) {
             progress("stopping the system");
             system.close();
+            system = null;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.bookmarket.regrequest;
 
 import io.bookmarket.stack.testing.StackTestResource;
 import io.bookmarket.support.testing.OidcServer;
+import io.bookmarket.support.tracing.TraceIds;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Filings that arrive while regrequest-service fetches its own token (after a start, and whenever the token is renewed)
- * wait for that one fetch; each must still call approval-service within its own trace. A profile of its own, so the
- * application starts without a token.
+ * wait for that one fetch; each must still call approval-service within its own trace, sampled or not. A profile of its
+ * own, so the application starts without a token.
  */
 @QuarkusTest
 @TestProfile(ReviewCallTraceTest.WithoutToken.class)
@@ -40,6 +41,12 @@ class ReviewCallTraceTest {
     private static final int FILINGS = 6;
 
     public static class WithoutToken implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // The first review calls after a start (a cold REST client, then the token fetch) must not time out: this
+            // test is about their traces, not their speed.
+            return Map.of("quarkus.fault-tolerance.\"io.bookmarket.regrequest.client.ApprovalReview/open\".timeout.value", "2s");
+        }
     }
 
     @Inject
@@ -57,14 +64,23 @@ class ReviewCallTraceTest {
             List<Future<Filing>> filings = new ArrayList<>();
             for (int i = 0; i < FILINGS; i++) {
                 long bookId = 300 + i;
+                // Half of the callers send a sampled trace; the others send none, and the service's sampler (a tenth)
+                // leaves most of their traces unsampled: both kinds must keep their own trace.
+                boolean traced = i % 2 == 0;
                 filings.add(callers.submit(() -> {
-                    String traceId = HexFormat.of().formatHex(randomBytes(16));
+                    String sent = HexFormat.of().formatHex(randomBytes(16));
+                    var filing = Tests.asPublisher(publId).contentType(ContentType.JSON)
+                            .body(Map.of("bookId", bookId, "bookNm", "traced filing", "publId", publId));
+                    if (traced) {
+                        filing.header("traceparent", "00-" + sent + "-" + HexFormat.of().formatHex(randomBytes(8)) + "-01");
+                    }
                     start.await();
-                    long id = Tests.asPublisher(publId).contentType(ContentType.JSON)
-                            .header("traceparent", "00-" + traceId + "-" + HexFormat.of().formatHex(randomBytes(8)) + "-01")
-                            .body(Map.of("bookId", bookId, "bookNm", "traced filing", "publId", publId))
-                            .post("/regRequests").then().statusCode(201).extract().<Number>path("id").longValue();
-                    return new Filing(id, traceId);
+                    var answer = filing.post("/regRequests").then().statusCode(201).extract();
+                    String traceId = answer.header(TraceIds.HEADER);
+                    if (traced) {
+                        assertThat(traceId).as("the answer's trace").isEqualTo(sent);
+                    }
+                    return new Filing(answer.<Number>path("id").longValue(), traceId);
                 }));
             }
             start.countDown();

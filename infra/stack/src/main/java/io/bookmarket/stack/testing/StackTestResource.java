@@ -5,6 +5,12 @@ import io.bookmarket.stack.DatabaseServer;
 import io.bookmarket.stack.Stack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,6 +20,9 @@ import java.util.Map;
  * service's database name; {@code engine}, {@code postgresql} (default) or {@code mariadb}.
  */
 public class StackTestResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Where the running stack is found by a later test profile, which sees a copy of this class of its own. */
+    private static final ObjectName RUNNING = runningStackName();
 
     private static Stack shared;
     private String database = "app";
@@ -54,6 +63,7 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException("The test stack of this JVM was started without MariaDB");
         }
         if (shared == null) {
+            stopStackOfEarlierProfile();
             // Fresh every run: tests must not see a previous run's rows or messages.
             Path workDir = Path.of(System.getProperty("bookmarket.stack.dir", "target/stack"));
             Dirs.deleteRecursively(workDir);
@@ -62,8 +72,56 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
             System.out.printf("Test stack (PostgreSQL%s + Kafka) ready in %d ms%n", withMariaDb ? " + MariaDB" : "",
                     shared.startupTimes().get("total").toMillis());
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "stack-shutdown"));
+            register(shared);
         }
         return shared;
+    }
+
+    /**
+     * Quarkus starts each test profile's application in a class loader of its own, and with it a copy of this class
+     * whose {@link #shared} is empty: it starts a stack of its own. The earlier profile's stack would run on until the
+     * JVM exits, and its files, still being written, are in the directory the new one clears. It is stopped first;
+     * the platform MBean server is what both class loaders see.
+     */
+    private static void stopStackOfEarlierProfile() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            if (server.isRegistered(RUNNING)) {
+                server.invoke(RUNNING, "stop", null, null);
+                server.unregisterMBean(RUNNING);
+            }
+        } catch (JMException e) {
+            throw new IllegalStateException("Could not stop the test stack of an earlier test profile", e);
+        }
+    }
+
+    private static void register(Stack stack) {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(
+                    new StandardMBean(new RunningStack(stack), RunningStackMXBean.class, true), RUNNING);
+        } catch (JMException e) {
+            throw new IllegalStateException("Could not register the test stack", e);
+        }
+    }
+
+    private static ObjectName runningStackName() {
+        try {
+            return new ObjectName("io.bookmarket:type=TestStack");
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The running test stack, as the next test profile's class loader sees it. */
+    public interface RunningStackMXBean {
+        void stop();
+    }
+
+    private record RunningStack(Stack stack) implements RunningStackMXBean {
+        @Override
+        public void stop() {
+            stack.close();
+        }
     }
 
     @Override

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * approval-service down, slow or failing: the publisher gets 503 + Retry-After and nothing is stored; the breaker
  * opens, refuses without calling approval-service, and closes again after its delay.
- * Test profile: timeout 300 ms, 1 retry after 50 ms, breaker opens at 50% of 4 calls, delay 3 s, Retry-After 2 s.
+ * Test profile: timeout 1 s, 1 retry after 50 ms, breaker opens at 50% of 4 calls, delay 3 s, Retry-After 2 s.
  */
 @QuarkusTest
 @QuarkusTestResource(value = StackTestResource.class, initArgs = @ResourceArg(name = "database", value = "regrequest"))

@@ -41,12 +41,6 @@ class ReviewCallTraceTest {
     private static final int FILINGS = 6;
 
     public static class WithoutToken implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // The first review calls after a start (a cold REST client, then the token fetch) must not time out: this
-            // test is about their traces, not their speed.
-            return Map.of("quarkus.fault-tolerance.\"io.bookmarket.regrequest.client.ApprovalReview/open\".timeout.value", "2s");
-        }
     }
 
     @Inject
@@ -55,7 +49,7 @@ class ReviewCallTraceTest {
     @Test
     void filingsWaitingForOneTokenFetchEachCallApprovalInTheirOwnTrace() throws Exception {
         Tests.reset(breakers);
-        // Long enough for every filing to arrive while the fetch runs, well within the review's 300 ms timeout.
+        // Long enough for every filing to arrive while the fetch runs, well within the review's timeout (1 s in tests).
         stub().slowTokens(150);
         long publId = Tests.newPublisher();
         CountDownLatch start = new CountDownLatch(1);

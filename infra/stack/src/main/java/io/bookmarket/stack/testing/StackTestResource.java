@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Gives a service's {@code @QuarkusTest}s a real database of their own and the real Kafka broker. The stack is
- * started once per test JVM (on first use) and stopped when the JVM exits. Init args: {@code database}, the
- * service's database name; {@code engine}, {@code postgresql} (default) or {@code mariadb}.
+ * started on first use, once per test profile (the next profile stops it), and stopped when the JVM exits. Init args:
+ * {@code database}, the service's database name; {@code engine}, {@code postgresql} (default) or {@code mariadb}.
  */
 public class StackTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -52,12 +52,12 @@ public class StackTestResource implements QuarkusTestResourceLifecycleManager {
         return config;
     }
 
-    /** The stack of this test JVM, started on first call (PostgreSQL + Kafka unless a test resource asked for MariaDB). */
+    /** The test stack, started on first call (PostgreSQL + Kafka unless a test resource asked for MariaDB). */
     public static Stack shared() {
         return shared(false);
     }
 
-    /** The stack of this test JVM, started on first call; with a MariaDB server when the first caller asks for one. */
+    /** The test stack, started on first call; with a MariaDB server when the first caller asks for one. */
     private static synchronized Stack shared(boolean withMariaDb) {
         if (shared != null && withMariaDb && !shared.hasMariaDb()) {
             throw new IllegalStateException("The test stack of this JVM was started without MariaDB");

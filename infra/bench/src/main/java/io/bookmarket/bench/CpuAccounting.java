@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -32,10 +33,10 @@ final class CpuAccounting {
     private volatile Map<String, Double> idleCores = Map.of();
 
     /**
-     * CPU seconds per component at one moment, the services' JIT compiler threads' share of them, and that moment
-     * (System.nanoTime).
+     * CPU seconds per component at one moment, the services' JIT compiler threads' and garbage collector's shares of
+     * them, and that moment (System.nanoTime).
      */
-    record Mark(Map<String, Double> seconds, Map<String, Double> jitSeconds, long nanos) {
+    record Mark(Map<String, Double> seconds, Map<String, Double> jitSeconds, Map<String, Double> gcSeconds, long nanos) {
     }
 
     CpuAccounting(Supplier<Map<String, Long>> services, int postgresPort) {
@@ -93,8 +94,12 @@ final class CpuAccounting {
 
     Mark mark() {
         Map<String, Double> jit = new LinkedHashMap<>();
-        services.get().forEach((name, pid) -> jit.put(name, jitSeconds(pid)));
-        return new Mark(snapshot(), jit, System.nanoTime());
+        Map<String, Double> gc = new LinkedHashMap<>();
+        services.get().forEach((name, pid) -> {
+            jit.put(name, threadSeconds(pid, CpuAccounting::isJitThread));
+            gc.put(name, threadSeconds(pid, CpuAccounting::isGcThread));
+        });
+        return new Mark(snapshot(), jit, gc, System.nanoTime());
     }
 
     /**
@@ -129,7 +134,8 @@ final class CpuAccounting {
     /**
      * Both CPU figures of a run that began at {@code from} and ends now: {@code cpuMsPerOperation} as measured, and
      * {@code cpuMsPerOperationIdleExcluded}, where each component's idle burn over the run is subtracted first; and
-     * {@code jitMsPerOperation}, the part of the services' figures their JIT compilers used (near 0 once warm).
+     * {@code jitMsPerOperation}, the part of the services' figures their JIT compilers used (near 0 once warm); and
+     * {@code gcMsPerOperation}, the part their garbage collector used.
      */
     Map<String, Object> perOperationFrom(Mark from, long operations) {
         Mark to = mark();
@@ -139,6 +145,9 @@ final class CpuAccounting {
         Map<String, Object> jit = perOperation(from.jitSeconds, to.jitSeconds, operations);
         jit.remove("totalWithKeycloak"); // Keycloak is no service: the same as total
         m.put("jitMsPerOperation", jit);
+        Map<String, Object> gc = perOperation(from.gcSeconds, to.gcSeconds, operations);
+        gc.remove("totalWithKeycloak");
+        m.put("gcMsPerOperation", gc);
         return m;
     }
 
@@ -177,17 +186,31 @@ final class CpuAccounting {
     }
 
     /**
-     * CPU seconds a JVM's JIT compiler threads used so far (their /proc/&lt;pid&gt;/task/&lt;tid&gt;/comm is
-     * "C1 CompilerThre" or "C2 CompilerThre"). On two busy cores a service's one C2 thread needs about three minutes of
-     * load before it has compiled the hot paths; until then it takes 15-30 % of the service's CPU, so a figure measured
-     * earlier is partly warm-up (issue 14). The bench warms up until this settles and reports what is left of it.
+     * A JIT compiler thread (/proc/&lt;pid&gt;/task/&lt;tid&gt;/comm "C1 CompilerThre" or "C2 CompilerThre"). On two busy
+     * cores a service's one C2 thread needs about three minutes of load before it has compiled the hot paths; until
+     * then it takes 15-30 % of the service's CPU, so a figure measured earlier is partly warm-up (issue 14). The bench
+     * warms up until this settles and reports what is left of it.
      */
-    static double jitSeconds(long pid) {
+    static boolean isJitThread(String name) {
+        return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
+    }
+
+    /**
+     * The garbage collector's threads: the serial collector the services run with (QuarkusApp) collects in the "VM
+     * Thread", which also runs the JVM's other stop-the-world operations (little under load); the parallel and G1
+     * collectors have "GC Thread#n" workers besides.
+     */
+    static boolean isGcThread(String name) {
+        return name.startsWith("VM Thread") || name.startsWith("GC Thread") || name.startsWith("G1 ");
+    }
+
+    /** CPU seconds the threads of a JVM whose name matches used so far (0 when the process has ended). */
+    static double threadSeconds(long pid, Predicate<String> names) {
         double seconds = 0;
         try (Stream<Path> threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path thread : threads.toList()) {
                 String name = read(thread.resolve("comm").toString());
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                if (names.test(name)) {
                     seconds += statSeconds(read(thread.resolve("stat").toString()));
                 }
             }

@@ -58,9 +58,7 @@ final class Report {
             for (Map<String, Object> run : (List<Map<String, Object>>) post) {
                 out.append("  CPU ms per POST at c=").append(run.get("concurrency")).append(", idle excluded: ")
                         .append(run.get("cpuMsPerOperationIdleExcluded")).append('\n');
-                if (run.get("jitMsPerOperation") instanceof Map<?, ?> jit) {
-                    out.append("    of which the services' JIT compiler threads: ").append(jit).append('\n');
-                }
+                jitAndGcShares(out, run);
                 if (run.get("cpuMsPerOperation") instanceof Map<?, ?> measured && measured.containsKey(CpuAccounting.KEYCLOAK)) {
                     out.append("    Keycloak, apart (not in total): ").append(measured.get(CpuAccounting.KEYCLOAK))
                             .append(" ms per POST as measured, idle included\n");
@@ -100,9 +98,21 @@ final class Report {
                         ratio, run.get("share2xxPercent"), ((Map<String, Object>) run.get("latencyMs")).get("p99.9"),
                         run.get("status503WithRetryAfter"), run.get("status503WithoutRetryAfter"), run.get("other5xx"),
                         run.get("noAnswer")));
+                out.append("    CPU ms per request, idle excluded: ").append(run.get("cpuMsPerOperationIdleExcluded")).append('\n');
+                jitAndGcShares(out, run);
             }
         }
         return out.toString();
+    }
+
+    /** What of a run's CPU the services' JIT compilers and garbage collectors used, when measured. */
+    private static void jitAndGcShares(StringBuilder out, Map<String, Object> run) {
+        if (run.get("jitMsPerOperation") instanceof Map<?, ?> jit) {
+            out.append("    of which the services' JIT compiler threads: ").append(jit).append('\n');
+        }
+        if (run.get("gcMsPerOperation") instanceof Map<?, ?> gc) {
+            out.append("    of which the services' garbage collector: ").append(gc).append('\n');
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -60,6 +60,10 @@ class BenchSmokeIT {
             for (String service : new String[] {"regrequest-service", "approval-service", "publisher-view"}) {
                 assertThat(jit.path(service).asDouble()).as(service + " JIT in " + run)
                         .isBetween(0.0, run.path("cpuMsPerOperation").path(service).asDouble());
+                // The collector's share is measured, and a part of each service's CPU too (a 1 s run may collect nothing).
+                assertThat(run.path("gcMsPerOperation").has(service)).as(service + " GC in " + run).isTrue();
+                assertThat(run.path("gcMsPerOperation").path(service).asDouble()).as(service + " GC in " + run)
+                        .isBetween(0.0, run.path("cpuMsPerOperation").path(service).asDouble());
             }
         }
         assertThat(r.path("idleCpu").path("total").asDouble()).isPositive();

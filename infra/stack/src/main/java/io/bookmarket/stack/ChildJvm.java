@@ -159,9 +159,10 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    private static String ownLocation() {
+    /** The stack library's jar (or classes directory), which holds {@link ParentWatch}. */
+    static Path ownLocation() {
         try {
-            return Path.of(ParentWatch.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(ParentWatch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

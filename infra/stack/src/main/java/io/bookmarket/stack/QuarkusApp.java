@@ -96,7 +96,7 @@ public final class QuarkusApp implements AutoCloseable {
         }
         if (isStale(aotCache)) {
             // Trained on an older build: the JVM would refuse it (classpath mismatch) and start slowly. Train anew.
-            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than the jar; this run trains a new one");
+            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than its jars; this run trains a new one");
             try {
                 Files.delete(aotCache);
             } catch (IOException e) {
@@ -113,11 +113,28 @@ public final class QuarkusApp implements AutoCloseable {
         return "aot-jar, training its AOT cache";
     }
 
-    /** True when {@code aotCache} exists but was written before the jar was last packaged. */
+    /** True when {@code aotCache} exists but was written before its jars were last built. */
     private boolean isStale(Path aotCache) {
+        return isStale(aotCache, List.of(runJar, ChildJvm.ownLocation()));
+    }
+
+    /**
+     * True when {@code aotCache} exists but is older than a jar of the classpath it was trained with: the service's
+     * own, and the stack library's, which every child JVM's classpath ends with. The JVM checks each jar's size and
+     * time and refuses the whole cache when one changed ("shared class paths mismatch").
+     */
+    static boolean isStale(Path aotCache, List<Path> classpath) {
         try {
-            return Files.isRegularFile(aotCache)
-                    && Files.getLastModifiedTime(aotCache).compareTo(Files.getLastModifiedTime(runJar)) < 0;
+            if (!Files.isRegularFile(aotCache)) {
+                return false;
+            }
+            java.nio.file.attribute.FileTime trained = Files.getLastModifiedTime(aotCache);
+            for (Path entry : classpath) {
+                if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).compareTo(trained) > 0) {
+                    return true;
+                }
+            }
+            return false;
         } catch (IOException e) {
             return true;
         }

@@ -98,6 +98,16 @@ public class Approve extends PanacheEntityBase {
                 .executeUpdate() == 1;
     }
 
+    /**
+     * A query, not {@code EntityManager.find}: when the pooled connection is dead (MariaDB restarted) it fails to join
+     * the transaction, which is then rollback-only, and Hibernate's find() answers null instead of failing (HHH-12472),
+     * so a database outage would read as "no such review" (404). A query fails (503). This is what lets the pool skip
+     * its validation ping for connections used within the last second (application.properties).
+     */
+    public static Optional<Approve> byId(long id) {
+        return find("id", id).firstResultOptional();
+    }
+
     public static Optional<Approve> findByReqReqId(long reqReqId) {
         return find("reqReqId", reqReqId).firstResultOptional();
     }

@@ -65,12 +65,12 @@ public class ApproveService {
     /** The ticket, or null when there is none. */
     @Transactional
     public ApproveView findOrNull(long id) {
-        return Approve.<Approve>findByIdOptional(id).map(ApproveView::of).orElse(null);
+        return Approve.byId(id).map(ApproveView::of).orElse(null);
     }
 
     @Transactional
     public ApproveView find(long id) {
-        return Approve.<Approve>findByIdOptional(id).map(ApproveView::of)
+        return Approve.byId(id).map(ApproveView::of)
                 .orElseThrow(() -> ProblemException.notFound("review", id));
     }
 
@@ -85,7 +85,7 @@ public class ApproveService {
      */
     @Transactional
     public ApproveView decide(long id, AppYn decision) {
-        Approve ticket = Approve.<Approve>findByIdOptional(id).orElseThrow(() -> ProblemException.notFound("review", id));
+        Approve ticket = Approve.byId(id).orElseThrow(() -> ProblemException.notFound("review", id));
         if (!ticket.confirmed) {
             throw new ProblemException(409, "not-confirmed", "Review not yet confirmed",
                     "Review " + id + " is not yet confirmed: request " + ticket.reqReqId

@@ -82,8 +82,11 @@ public final class Infrastructure {
 
     private static boolean unavailableState(String state, String message) {
         if (state == null) {
-            // Agroal's "Acquisition timeout while waiting for new connection" carries no SQLState.
-            return message != null && message.contains("Acquisition timeout");
+            // Agroal's messages carry no SQLState: "Acquisition timeout while waiting for new connection", and "Exception
+            // in association of connection to existing transaction" for a pooled connection that died (the database
+            // restarted) and so could not join the transaction; Agroal keeps the driver's error out of the causes.
+            return message != null && (message.contains("Acquisition timeout")
+                    || message.contains("Exception in association of connection to existing transaction"));
         }
         // 08 connection exception, 53 insufficient resources, 57P01-57P03 admin shutdown, crash, cannot connect now
         return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P");

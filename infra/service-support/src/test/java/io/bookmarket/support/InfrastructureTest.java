@@ -21,6 +21,15 @@ class InfrastructureTest {
         assertThat(Infrastructure.unavailable(new IllegalStateException("bug"))).isFalse();
     }
 
+    /** The shape Agroal gives a pooled connection that died with its database and then failed to join a transaction. */
+    @Test
+    void aDeadPooledConnectionThatCannotJoinTheTransactionIsUnavailable() {
+        SQLException enlist = new SQLException("Exception in association of connection to existing transaction",
+                new SQLException("Failed to enlist. Check if a connection from another datasource is already enlisted to the same transaction"));
+        assertThat(Infrastructure.unavailable(new RuntimeException("Unable to acquire JDBC Connection", enlist))).isTrue();
+        assertThat(Infrastructure.conflict(enlist)).isFalse();
+    }
+
     /** The shape Narayana gives a COMMIT whose connection broke (seen when PostgreSQL was killed under load). */
     @Test
     void aConnectionLostDuringCommitIsUnavailableWithAnUnknownOutcome() {

@@ -87,16 +87,17 @@ public final class QuarkusApp implements AutoCloseable {
             return "aot-jar without AOT cache (needs Java 25)";
         }
         Path aotCache = runJar.resolveSibling("app.aot");
+        List<Path> classpath = List.of(runJar, ChildJvm.ownLocation());
         if (!trainsAotCache) {
-            if (Files.isRegularFile(aotCache) && !isStale(aotCache)) {
+            if (Files.isRegularFile(aotCache) && !isStale(aotCache, classpath)) {
                 jvmOptions.add("-XX:AOTCache=" + aotCache.toAbsolutePath());
                 return "aot-jar with AOT cache";
             }
             return "aot-jar without AOT cache (another replica trains it)";
         }
-        if (isStale(aotCache)) {
-            // Trained on an older build: the JVM would refuse it (classpath mismatch) and start slowly. Train anew.
-            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache is older than its jars; this run trains a new one");
+        if (isStale(aotCache, classpath)) {
+            // Trained with other jars: the JVM would refuse it (shared class paths mismatch) and start slowly. Train anew.
+            LOG.log(System.Logger.Level.INFO, name + ": its JDK AOT cache was trained with other jars; this run trains a new one");
             try {
                 Files.delete(aotCache);
             } catch (IOException e) {
@@ -109,35 +110,50 @@ public final class QuarkusApp implements AutoCloseable {
             return "aot-jar with AOT cache";
         }
         LOG.log(System.Logger.Level.INFO, name + ": no JDK AOT cache yet; this run trains one (written when it stops)");
+        try {
+            Files.writeString(classpathRecord(aotCache), classpathStamp(classpath));
+        } catch (IOException e) {
+            throw new StackStartException(name, "cannot write " + classpathRecord(aotCache) + ": " + e.getMessage(), logFile, e);
+        }
         jvmOptions.add("-XX:AOTCacheOutput=" + aotCache.toAbsolutePath());
         return "aot-jar, training its AOT cache";
     }
 
-    /** True when {@code aotCache} exists but was written before its jars were last built. */
-    private boolean isStale(Path aotCache) {
-        return isStale(aotCache, List.of(runJar, ChildJvm.ownLocation()));
-    }
-
     /**
-     * True when {@code aotCache} exists but is older than a jar of the classpath it was trained with: the service's
-     * own, and the stack library's, which every child JVM's classpath ends with. The JVM checks each jar's size and
-     * time and refuses the whole cache when one changed ("shared class paths mismatch").
+     * True when {@code aotCache} exists but was trained with another classpath than {@code classpath}: the JVM refuses
+     * a cache when a jar it was trained with moved, or changed in size or time ("shared class paths mismatch"), and
+     * then starts without it. The service's jar changes with each build; the stack library's, which ends every child
+     * JVM's classpath, with each build of the library, and its path differs between a reactor build and the local
+     * Maven repository. The training run records its classpath beside the cache ({@code app.aot.classpath}).
      */
     static boolean isStale(Path aotCache, List<Path> classpath) {
-        try {
-            if (!Files.isRegularFile(aotCache)) {
-                return false;
-            }
-            java.nio.file.attribute.FileTime trained = Files.getLastModifiedTime(aotCache);
-            for (Path entry : classpath) {
-                if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).compareTo(trained) > 0) {
-                    return true;
-                }
-            }
+        if (!Files.isRegularFile(aotCache)) {
             return false;
+        }
+        try {
+            Path record = classpathRecord(aotCache);
+            return !Files.isRegularFile(record) || !Files.readString(record).equals(classpathStamp(classpath));
         } catch (IOException e) {
             return true;
         }
+    }
+
+    /** Each classpath entry as the JVM checks it: its path, and for a jar its size and time. */
+    static String classpathStamp(List<Path> classpath) throws IOException {
+        StringBuilder stamp = new StringBuilder();
+        for (Path entry : classpath) {
+            Path path = entry.toAbsolutePath();
+            stamp.append(path);
+            if (Files.isRegularFile(path)) {
+                stamp.append(' ').append(Files.size(path)).append(' ').append(Files.getLastModifiedTime(path).toMillis());
+            }
+            stamp.append('\n');
+        }
+        return stamp.toString();
+    }
+
+    static Path classpathRecord(Path aotCache) {
+        return aotCache.resolveSibling(aotCache.getFileName() + ".classpath");
     }
 
     /** As {@code java -jar} would: the fast-jar and the AOT jar have different entry points. */

@@ -61,6 +61,7 @@ public final class Bench {
         Runtime.getRuntime().addShutdownHook(new Thread(sut::close, "bench-stop"));
         try {
             results.put("systemStart", sut.start());
+            results.put("aotTraining", new AotTrainingPhase(options, sut).run());
             if (options.runs("startup")) {
                 results.put("startup", new StartupPhase(options, sut).run());
             }

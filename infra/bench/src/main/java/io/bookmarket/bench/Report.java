@@ -28,6 +28,11 @@ final class Report {
         if (r.get("systemStart") instanceof Map<?, ?> s) {
             out.append(String.format("%nWhole system start: %s ms (infrastructure %s)%n", s.get("wholeSystemMs"), s.get("infrastructureMs")));
         }
+        if (r.get("aotTraining") instanceof Map<?, ?> aot) {
+            out.append("JDK AOT caches: ").append(aot.get("skipped") != null ? aot.get("skipped")
+                    : "trained by this run under load (POST " + aot.get("post") + ", GET " + aot.get("get") + "): " + aot.get("caches"))
+                    .append('\n');
+        }
         if (r.get("idleCpu") instanceof Map<?, ?> idle) {
             out.append("Idle CPU, % of one core (no traffic): ").append(idle).append('\n');
         }

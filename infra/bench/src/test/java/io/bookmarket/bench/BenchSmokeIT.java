@@ -33,6 +33,9 @@ class BenchSmokeIT {
             assertThat(s.path("native").isMissingNode()).as(service).isFalse();
             assertThat(s.path("packaging").asText()).as(service).isEqualTo("fast-jar"); // the default build
         }
+        // A fast-jar has no JDK AOT cache to train (aot-jar: infra/bench.sh builds with -Paot).
+        assertThat(r.path("aotTraining").path("training")).as("services training an AOT cache").isEmpty();
+        assertThat(r.path("aotTraining").path("skipped").asText()).contains("fast-jar");
         JsonNode pg = r.path("commitCeiling").path("postgresql");
         assertThat(pg.path("serverSettings").path("fsync").asText()).isEqualTo("on");
         assertThat(pg.path("serverSettings").path("synchronous_commit").asText()).isEqualTo("on");

@@ -16,12 +16,12 @@ import static io.bookmarket.bench.Bench.progress;
 import static io.bookmarket.launcher.LocalSystem.PUBLISHER_VIEW;
 
 /**
- * Trains the JDK AOT caches of the services that have none yet under the bench's own traffic, before anything is
- * measured. A cache holds what its training run loaded, linked and profiled: trained by a start that served nothing
- * (the services' first start here), it lacks the request path, and the first minute after a restart cost 26-28 ms
- * of CPU per request against 20-24 with a cache trained under registrations (bench README, 2026-12-07 12:25).
- * Registrations and reads for {@code --aot-training}, then those services are restarted: each writes its cache as it
- * stops and starts from it.
+ * With {@code --aot-training}: trains the JDK AOT caches of the services that have none yet under the bench's own
+ * traffic, before anything is measured. A cache holds what its training run loaded, linked and profiled; trained by a
+ * start that served nothing (the default: the services' first start), it lacks the request path. Trained under
+ * registrations, the first minute after a restart was faster and the warm POST path slower (bench README, 2026-12-07
+ * 14:30-16:12), so it is a measurement, not the default. Registrations, then reads, then those services are
+ * restarted: each writes its cache as it stops and starts from it.
  */
 final class AotTrainingPhase {
 
